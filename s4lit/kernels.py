@@ -7,10 +7,10 @@ Docs: https://s4lit.github.io/s4lit/kernels.html.md"""
 # %% auto #0
 __all__ = ['cauchy_naive', 'log_vandermonde_naive']
 
-# %% ../nbs/02_kernels.ipynb #49c33b5e
+# %% ../nbs/02_kernels.ipynb #3ae82f84
 import torch
 
-# %% ../nbs/02_kernels.ipynb #18c6120b
+# %% ../nbs/02_kernels.ipynb #b844395d
 def cauchy_naive(v, z, w, conj:bool=True):
     "Cauchy kernel by materializing `(..., N, L)`: `sum_n v/(z - w)` (plus the conjugate pair term)."
     r = v[..., :, None] / (z[..., None, :] - w[..., :, None])
