@@ -7,14 +7,14 @@ Docs: https://s4lit.github.io/s4lit/animation.html.md"""
 # %% auto #0
 __all__ = ['show_animation']
 
-# %% ../nbs/91_animation.ipynb #ad725f7f
+# %% ../nbs/91_animation.ipynb #cc3df4fd
 import base64, tempfile
 from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.animation import PillowWriter
 from IPython.display import HTML
 
-# %% ../nbs/91_animation.ipynb #381bcb68
+# %% ../nbs/91_animation.ipynb #2b6ea93c
 def show_animation(anim, fps:int=4, width:int|None=None):
     "Display a matplotlib `anim` as an inline GIF `<img>`."
     with tempfile.TemporaryDirectory() as d:

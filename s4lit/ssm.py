@@ -7,10 +7,10 @@ Docs: https://s4lit.github.io/s4lit/ssm.html.md"""
 # %% auto #0
 __all__ = ['methods', 'discretize', 'krylov', 'fft_conv', 'register', 'param_groups']
 
-# %% ../nbs/00_ssm.ipynb #999a94d7
+# %% ../nbs/00_ssm.ipynb #a4506f13
 import torch
 
-# %% ../nbs/00_ssm.ipynb #f8f7ba60
+# %% ../nbs/00_ssm.ipynb #ddac1272
 _gbt_alpha = {'forward_euler': 0.0, 'backward_euler': 1.0, 'bilinear': 0.5}
 methods = (*_gbt_alpha, 'zoh', 'gbt')
 
@@ -40,7 +40,7 @@ def discretize(A, B, dt, method:str='bilinear', alpha:float|None=None):
         db = torch.linalg.solve(lhs, dt * b)
     return dA, (db if column else db[..., 0])
 
-# %% ../nbs/00_ssm.ipynb #64d32364
+# %% ../nbs/00_ssm.ipynb #8c87d970
 def krylov(L:int, dA, dB, C=None):
     "The kernel `(C dA^l dB)_{l<L}` of shape `(..., L)`, or the Krylov matrix `(..., N, L)` without `C`."
     x, Ap = dB[..., None], dA  # columns dA^l dB found so far, and dA^(their count)
@@ -50,7 +50,7 @@ def krylov(L:int, dA, dB, C=None):
     x = x[..., :L]
     return x if C is None else (C[..., None] * x).sum(-2)
 
-# %% ../nbs/00_ssm.ipynb #6f643209
+# %% ../nbs/00_ssm.ipynb #4d549a08
 def fft_conv(u, K):
     "Causal convolution `y[..., t] = sum_{j<=t} K[..., j] u[..., t-j]` along the last axis, by FFT."
     L = u.shape[-1]
@@ -60,7 +60,7 @@ def fft_conv(u, K):
                         * torch.fft.rfft(K[..., :L], n=n), n=n)
     return y[..., :L]
 
-# %% ../nbs/00_ssm.ipynb #a8148a0c
+# %% ../nbs/00_ssm.ipynb #8783899c
 def register(module:torch.nn.Module, name:str, tensor, lr:float|None=None, wd:float|None=None):
     "Register `tensor` on `module` as a parameter with its own `lr`/`wd` (None: the optimizer's), or a buffer if `lr == 0`."
     if lr == 0.0:
