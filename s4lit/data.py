@@ -10,11 +10,11 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'CIFAR_CLASSES', 'CIFAR_URL', 
            'SYNTHETIC_SIZES', 'SHAKESPEARE_URL', 'TASKS', 'data_root', 'cache_dir', 'DataMissing', 'Source', 'fetch',
            'cached', 'find_data', 'SeqDataset', 'train_val_indices', 'limit_indices', 'read_idx', 'load_mnist',
            'Pixels', 'permutation', 'smnist', 'load_cifar', 'grayscale', 'scifar', 'read_wav', 'load_fsdd', 'fsdd',
-           'load_listops', 'encode_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding',
-           'load_shakespeare', 'shakespeare', 'Task', 'get_task', 'task_table']
+           'load_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding', 'load_shakespeare',
+           'shakespeare', 'Task', 'get_task', 'task_table']
 
-# %% ../nbs/11_data.ipynb #6c1dc4f3
-import os, io, re, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, importlib.util, urllib.request
+# %% ../nbs/11_data.ipynb #20228495
+import os, io, re, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, importlib.util, urllib.request, urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-# %% ../nbs/11_data.ipynb #b3103051
+# %% ../nbs/11_data.ipynb #262badda
 def data_root(root=None) -> Path:
     "The folder datasets are read from: `root`, else `$S4LIT_DATA`, else the cache folder `~/.cache/s4lit`."
     if root is None: root = os.environ.get('S4LIT_DATA') or Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))/'s4lit'
@@ -33,7 +33,7 @@ def cache_dir() -> Path:
     d = os.environ.get('S4LIT_CACHE') or Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))/'s4lit'/'processed'
     return Path(d).expanduser()
 
-# %% ../nbs/11_data.ipynb #7a9362da
+# %% ../nbs/11_data.ipynb #7e8c91c7
 class DataMissing(FileNotFoundError):
     "A dataset's files are not in the data root and could not be downloaded."
 
@@ -43,7 +43,7 @@ class Source:
     names: tuple
     urls: tuple = ()
 
-def _download(url, dst:Path, timeout:float=20):
+def _download(url, dst:Path, timeout:float=10):
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + f'.part{os.getpid()}')
     print(f'downloading {url} -> {dst}')
@@ -56,13 +56,13 @@ def _allow_download(download): return os.environ.get('S4LIT_DOWNLOAD', '1') != '
 
 def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str='') -> list:
     "The paths of `sources` in `root/folder`, downloading missing ones if allowed; raises `DataMissing` listing what to put where."
-    d, found, errors = data_root(root)/folder, [], []
+    d, found, errors, online = data_root(root)/folder, [], [], _allow_download(download)
     for s in sources:
         p = next((d/n for n in s.names if (d/n).is_file()), None)
-        if p is None and _allow_download(download):
-            for url in s.urls:
-                try: _download(url, d/s.names[0]); p = d/s.names[0]; break
-                except Exception as e: errors.append(f'{url}: {e!r}')
+        for url in s.urls if p is None and online else ():
+            try: _download(url, d/s.names[0]); p = d/s.names[0]; break
+            except urllib.error.HTTPError as e: errors.append(f'{url}: {e!r}')   # this mirror lacks it: try the next
+            except Exception as e: errors.append(f'{url}: {e!r}'); online = False; break  # no network: stop trying
         found.append(p)
     missing = [s for s, p in zip(sources, found) if p is None]
     if missing:
@@ -76,13 +76,13 @@ def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str
         raise DataMissing('\n'.join(lines))
     return found
 
-# %% ../nbs/11_data.ipynb #f2a21529
+# %% ../nbs/11_data.ipynb #004939fa
 _CACHE_VERSION = 1
 
 def cached(name:str, sources:list, build:Callable) -> dict:
     "`build()` (a dict of arrays and lists), computed once per `sources` files and kept in `cache_dir()` as a `.pt`."
     stats = [(str(Path(p).resolve()), Path(p).stat().st_size, Path(p).stat().st_mtime_ns) for p in sources]
-    key = hashlib.sha1(repr((_CACHE_VERSION, name, stats)).encode()).hexdigest()[:16]
+    key = hashlib.sha1(repr((_CACHE_VERSION, name, stats, build.__code__.co_code)).encode()).hexdigest()[:16]
     f = cache_dir()/f'{name}-{key}.pt'
     if f.is_file():
         try: return torch.load(f, weights_only=True, mmap=True)
@@ -96,7 +96,7 @@ def cached(name:str, sources:list, build:Callable) -> dict:
     except OSError as e: warnings.warn(f'could not write the cache {f}: {e!r}')
     return d
 
-# %% ../nbs/11_data.ipynb #da797b0c
+# %% ../nbs/11_data.ipynb #32fe0aba
 def find_data(folder:str='mnist'):
     "A data root that holds `folder`: `$S4LIT_DATA`, else a `shared/data` beside or above the working directory; else `None`."
     cands = [Path(os.environ['S4LIT_DATA'])] if 'S4LIT_DATA' in os.environ else []
@@ -106,7 +106,7 @@ def find_data(folder:str='mnist'):
         if (d/folder).is_dir(): return d
     print(f'skipped: no data root with {folder}/ found; set S4LIT_DATA to the folder that holds it')
 
-# %% ../nbs/11_data.ipynb #f80d990a
+# %% ../nbs/11_data.ipynb #cb0dcb9d
 class SeqDataset(Dataset):
     "Sequences `x` stored compactly with labels `y`; `decode` maps a stored item, or a batch of them, to model input."
     def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False, l_output=0, vocab=None):
@@ -124,10 +124,10 @@ class SeqDataset(Dataset):
         return SeqDataset(self.x[idx], self.y[idx], self.decode, self.name, self.L, self.d_input, self.n_classes,
                           self.tokens, self.l_output, self.vocab)
     def __repr__(self):
-        inp = f'vocab {self.d_input}' if self.tokens else f'{self.d_input} channels'
+        inp = f'vocab {self.d_input}' if self.tokens else f'{self.d_input} channel' + 's'*(self.d_input > 1)
         return f'SeqDataset({self.name}: {len(self)} sequences, L={self.L}, {inp}, classes={self.n_classes})'
 
-# %% ../nbs/11_data.ipynb #80b0100f
+# %% ../nbs/11_data.ipynb #f404c692
 SPLITS = ('train', 'val', 'test', 'trainval')
 
 def _check_split(split, valid=SPLITS):
@@ -145,7 +145,7 @@ def limit_indices(n:int, limit:int|None) -> torch.Tensor:
     if limit is None or limit >= n: return torch.arange(n)
     return torch.arange(limit)*n//limit
 
-# %% ../nbs/11_data.ipynb #ecf92320
+# %% ../nbs/11_data.ipynb #ae14b01e
 MNIST_URLS = ('https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/')
 MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
@@ -168,14 +168,15 @@ def load_mnist(root=None, download=None) -> dict:
                     x_test=xte.reshape(-1, 784, 1), y_test=yte.astype(np.int64))
     return cached('mnist', files, build)
 
-# %% ../nbs/11_data.ipynb #8e3e89a7
+# %% ../nbs/11_data.ipynb #463ce2af
 class Pixels:
     "Decode uint8 pixels (..., L, C) to float `(x/255 - mean)/std`, read in the order `perm` if given."
     def __init__(self, mean=0., std=1., perm=None):
-        self.mean, self.std, self.perm = torch.as_tensor(mean), torch.as_tensor(std), perm
+        self.mean, self.std, self.perm = mean, std, perm
+        self.scale, self.shift = 1/(255*torch.as_tensor(std)), torch.as_tensor(mean)/torch.as_tensor(std)
     def __call__(self, x):
-        if self.perm is not None: x = x[..., self.perm, :]
-        return (x.float()/255 - self.mean)/self.std
+        if self.perm is not None: x = x[..., self.perm.to(x.device), :]
+        return (x.float()*self.scale.to(x.device)).sub_(self.shift.to(x.device))  # never writes into x
 
 def permutation(L:int=784, seed:int=0) -> torch.Tensor:
     "The fixed permutation of `L` time steps that permuted tasks use, from `seed`."
@@ -195,7 +196,7 @@ def smnist(split='train', root=None, download=None, limit=None, permute=False, s
     perm = permutation(784, seed) if permute else None
     return SeqDataset(x[i], y[i], Pixels(perm=perm), 'psmnist' if permute else 'smnist', 784, 1, 10)
 
-# %% ../nbs/11_data.ipynb #0d9cd3d7
+# %% ../nbs/11_data.ipynb #215f2839
 CIFAR_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
 CIFAR_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'
 
@@ -251,7 +252,7 @@ def load_cifar(root=None, download=None, per_class=None) -> dict:
         return {k: torch.from_numpy(v) for k, v in d.items()}
     return cached('cifar10-' + reader.__name__[12:], files, lambda: reader(files[0]))
 
-# %% ../nbs/11_data.ipynb #a7740a39
+# %% ../nbs/11_data.ipynb #156e2533
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261)
 GRAY_MEAN, GRAY_STD = 122.6/255, 61.0/255
 
@@ -268,7 +269,7 @@ def scifar(split='train', root=None, download=None, limit=None, gray=False):
     if gray: return SeqDataset(grayscale(x), y, Pixels(GRAY_MEAN, GRAY_STD), 'scifar-gray', 1024, 1, 10)
     return SeqDataset(x, y, Pixels(CIFAR_MEAN, CIFAR_STD), 'scifar', 1024, 3, 10)
 
-# %% ../nbs/11_data.ipynb #2b03749a
+# %% ../nbs/11_data.ipynb #ef18cb88
 FSDD_URL = 'https://github.com/Jakobovski/free-spoken-digit-dataset/archive/26eb9aaf76e81b692f806f9140c2d2777410d7a1.tar.gz'
 
 def read_wav(b:bytes) -> np.ndarray:
@@ -302,31 +303,30 @@ def fsdd(split='train', root=None, download=None, limit=None, length:int=8000, n
     lo, hi = {'test': (0, 5), 'val': (5, 10), 'train': (10, 50), 'trainval': (5, 50)}[split]
     idx = torch.nonzero((d['take'] >= lo) & (d['take'] < hi))[:, 0]
     idx = idx[limit_indices(len(idx), limit)]
-    x = torch.zeros(len(idx), length)
+    audio, off, x = d['audio'].numpy(), d['offsets'].numpy(), np.zeros((len(idx), length, 1), np.float32)
     for j, i in enumerate(idx.tolist()):
-        a = d['audio'][d['offsets'][i]:d['offsets'][i + 1]].float()/32768
-        if normalize: a = (a - a.mean())/a.std().clamp_min(1e-5)
-        x[j, :min(length, len(a))] = a[:length]
-    return SeqDataset(x[..., None], d['digit'][idx], None, 'fsdd', length, 1, 10)
+        a = audio[off[i]:off[i + 1]].astype(np.float32)/32768
+        if normalize: a = (a - a.mean())/max(a.std(), 1e-5)
+        x[j, :min(length, len(a)), 0] = a[:length]
+    return SeqDataset(torch.from_numpy(x), d['digit'][idx], None, 'fsdd', length, 1, 10)
 
-# %% ../nbs/11_data.ipynb #2e3495dd
+# %% ../nbs/11_data.ipynb #39e6880d
 LISTOPS_URL = 'https://raw.githubusercontent.com/nyu-mll/spinn/listops-release/python/spinn/data/listops/test_d20s.tsv'
 LISTOPS_VOCAB = ('<pad>', '[MAX', '[MIN', '[MED', '[SM', ']', *'0123456789', '(', ')')
+_LISTOPS_IDS = {t: i for i, t in enumerate(LISTOPS_VOCAB)}
 
 def load_listops(root=None, download=None) -> dict:
-    "The ListOps expressions `expr` (strings of space-separated tokens) and their `label`."
+    "The ListOps expressions: `expr` (strings), `label`, and all token ids (into `LISTOPS_VOCAB`) as `ids` with `offsets`."
     files = fetch('listops', [Source(('test_d20s.tsv.gz', 'test_d20s.tsv'), (LISTOPS_URL,))], root, download, 'ListOps')
     def build():
         f = files[0]
         lines = (gzip.open(f, 'rt') if f.suffix == '.gz' else open(f)).read().splitlines()
         rows = [l.split('\t') for l in lines if l.strip() and not l.startswith('Target')]
-        return dict(label=np.array([int(r[0]) for r in rows]), expr=[r[1] for r in rows])
+        toks = [r[1].split() for r in rows]
+        return dict(label=np.array([int(r[0]) for r in rows]), expr=[r[1] for r in rows],
+                    ids=np.array([_LISTOPS_IDS[t] for ts in toks for t in ts], np.uint8),
+                    offsets=np.cumsum([0] + [len(ts) for ts in toks]))
     return cached('listops', files, build)
-
-def encode_listops(tokens:list, max_len:int=1024, parens:bool=False) -> torch.Tensor:
-    "Token ids (into `LISTOPS_VOCAB`) of one expression, padded with 0 (or cut) to `max_len`."
-    ids = [LISTOPS_VOCAB.index(t) for t in tokens if parens or t not in ('(', ')')][:max_len]
-    return torch.tensor(ids + [0]*(max_len - len(ids)))
 
 def listops(split='train', root=None, download=None, limit=None, max_len:int=1024, parens:bool=False):
     "ListOps from the original test file split 8000/1000/1000: x (max_len,) token ids, y the value 0-9."
@@ -335,11 +335,16 @@ def listops(split='train', root=None, download=None, limit=None, max_len:int=102
     perm = torch.randperm(len(d['label']), generator=torch.Generator().manual_seed(0))
     idx = {'train': perm[:8000], 'val': perm[8000:9000], 'test': perm[9000:], 'trainval': perm[:9000]}[split].sort().values
     idx = idx[limit_indices(len(idx), limit)]
-    x = torch.stack([encode_listops(d['expr'][i].split(), max_len, parens) for i in idx.tolist()])
     vocab = LISTOPS_VOCAB if parens else LISTOPS_VOCAB[:-2]
+    ids, off, x = d['ids'].numpy(), d['offsets'].numpy(), np.zeros((len(idx), max_len), np.int64)
+    for j, i in enumerate(idx.tolist()):
+        t = ids[off[i]:off[i + 1]]
+        t = t[t < len(vocab)][:max_len]       # drops the brackets (the last two ids) unless parens
+        x[j, :len(t)] = t
+    x = torch.from_numpy(x)
     return SeqDataset(x, d['label'][idx], None, 'listops', max_len, len(vocab), 10, tokens=True, vocab=vocab)
 
-# %% ../nbs/11_data.ipynb #d7fb9c83
+# %% ../nbs/11_data.ipynb #709c9d10
 QUICKDRAW_CLASSES = ('apple', 'bicycle', 'cat', 'diamond', 'eye', 'fish')
 QUICKDRAW_URL = 'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/{}.npy'
 
@@ -368,7 +373,7 @@ def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICK
     idx = idx[limit_indices(len(idx), limit)]
     return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes))
 
-# %% ../nbs/11_data.ipynb #d2aff473
+# %% ../nbs/11_data.ipynb #861096f4
 SYNTHETIC_SIZES = {'train': 10000, 'val': 1000, 'test': 1000}
 
 def _rng(seed, split):
@@ -392,7 +397,7 @@ def adding(split='train', n:int|None=None, L:int=200, seed:int=0, limit:int|None
     y = v[np.arange(n), i] + v[np.arange(n), j]
     return SeqDataset(torch.from_numpy(np.stack([v, m], -1)), torch.from_numpy(y), None, 'adding', L, 2, None)
 
-# %% ../nbs/11_data.ipynb #b5790fba
+# %% ../nbs/11_data.ipynb #b4c70f4f
 SHAKESPEARE_URL = 'https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt'
 
 def load_shakespeare(root=None, download=None) -> dict:
@@ -418,7 +423,7 @@ def shakespeare(split='train', root=None, download=None, limit=None, L:int=256):
     i = limit_indices(k, limit)
     return SeqDataset(x[i], y[i], None, 'shakespeare', L, len(d['vocab']), len(d['vocab']), tokens=True, l_output=L, vocab=d['vocab'])
 
-# %% ../nbs/11_data.ipynb #9edb452b
+# %% ../nbs/11_data.ipynb #2c078114
 @dataclass
 class Task:
     "A task in the table: its dataset function, defaults, and what its sequences look like."
