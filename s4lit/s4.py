@@ -8,16 +8,16 @@ Docs: https://s4lit.github.io/s4lit/s4.html.md"""
 __all__ = ['inits', 'step_modes', 'pairs', 'dplr_dense', 'kernel_spectrum', 'c_tilde', 'dplr_kernel', 'hippo_dplr',
            'dense_kernel', 'add_init', 'S4Kernel', 'S4']
 
-# %% ../nbs/04_s4.ipynb #13fc78e6
+# %% ../nbs/04_s4.ipynb #fa87df39
 import math
 import numpy as np
 import torch
 from torch import nn
-from .ssm import discretize, krylov, fft_conv, register
+from .ssm import discretize, krylov, register
 from .hippo import transition, rank_correction, nplr
 from . import kernels
 
-# %% ../nbs/04_s4.ipynb #30fa77db
+# %% ../nbs/04_s4.ipynb #73e68f86
 def pairs(x):
     "The full conjugate-pair vector `[x, conj x]` along the last axis."
     return torch.cat([x, x.conj()], -1)
@@ -27,7 +27,7 @@ def dplr_dense(Lambda, P, B):
     Lf, pf = pairs(Lambda), pairs(P)
     return torch.diag_embed(Lf) - torch.einsum('rhm,rhn->hmn', pf, pf.conj()), pairs(B)
 
-# %% ../nbs/04_s4.ipynb #e67f9888
+# %% ../nbs/04_s4.ipynb #fca136de
 def _cauchy(backend):
     if backend == 'naive': return lambda v, z, w: kernels.cauchy_naive(v, z, w, conj=True)
     f = getattr(kernels, 'cauchy', None)
@@ -44,7 +44,11 @@ def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     k = _cauchy(backend)(v, s, w.expand(v.shape)) * (dt[:, None] / 2)
     k00, k01, k10, k11 = k[:c, :m], k[:c, m:], k[c:, :m], k[c:, m:]
     if r == 1: Kh = k00 - k01 * k10 / (1 + k11)
-    elif r > 1:
+    elif r == 2:  # LegT: the 2 x 2 inverse written out, cheaper than a batched solve on GPUs
+        a, b, c_, d = 1 + k11[0, 0], k11[0, 1], k11[1, 0], 1 + k11[1, 1]
+        det = a * d - b * c_
+        Kh = k00 - (k01[:, 0:1] * (d * k10[0] - b * k10[1]) + k01[:, 1:2] * (a * k10[1] - c_ * k10[0])) / det
+    elif r > 2:
         X = torch.linalg.solve(torch.eye(r, dtype=k.dtype, device=k.device) + k11.permute(2, 3, 0, 1), k10.permute(2, 3, 0, 1))
         Kh = k00 - (k01.permute(2, 3, 0, 1) @ X).permute(2, 3, 0, 1)
     else: Kh = k00
@@ -52,7 +56,7 @@ def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     if L % 2 == 0: Kh = torch.cat([Kh, (dt * v[:c, :m].sum(-1).real)[..., None].to(Kh.dtype)], -1)
     return torch.fft.irfft(Kh, n=L)
 
-# %% ../nbs/04_s4.ipynb #d4a67ffc
+# %% ../nbs/04_s4.ipynb #832091d9
 def _check_dplr(Lambda, P, B, C, dt):
     if not Lambda.is_complex(): raise TypeError(f"Lambda must be complex (the stored half of the conjugate pairs), got {Lambda.dtype}")
     H, n = Lambda.shape[-2:] if Lambda.dim() == 2 else (None, None)
@@ -76,7 +80,7 @@ def dplr_kernel(Lambda, P, B, C, dt, L:int, backend:str='auto'):
     Ct = c_tilde(C, dA, L)
     return kernel_spectrum(Lambda, P, B[None], Ct.reshape(-1, *Ct.shape[-2:]), dt, L, backend)[:, 0].reshape(*C.shape[:-1], L)
 
-# %% ../nbs/04_s4.ipynb #255664a8
+# %% ../nbs/04_s4.ipynb #4d58996e
 def hippo_dplr(measure:str, N:int, H:int=1, rank:int|None=None, max_real:float=-1e-4, dtype=torch.complex128):
     "DPLR parameters `(Lambda (H, N/2), P (rank, H, N/2), B (H, N/2))` of a HiPPO `measure` over `H` channels, Re Lambda <= `max_real`."
     if rank is None: rank = 2 if measure == 'legt' else 1
@@ -90,7 +94,7 @@ def dense_kernel(Lambda, P, B, C, dt, L:int):
     dA, dB = discretize(*dplr_dense(Lambda, P, B), torch.as_tensor(dt, dtype=Lambda.real.dtype))
     return krylov(L, dA, dB, pairs(C)).real
 
-# %% ../nbs/04_s4.ipynb #18097475
+# %% ../nbs/04_s4.ipynb #0739b473
 inits = {}
 
 def add_init(name:str, fn, rank:int=1):
@@ -102,7 +106,7 @@ for _m, _r in (('legs', 1), ('legt', 2), ('fout', 1)):
 
 def _complex_param(x): return torch.view_as_real(torch.as_tensor(x, dtype=torch.complex64)).clone()
 
-# %% ../nbs/04_s4.ipynb #9bbe1672
+# %% ../nbs/04_s4.ipynb #59db6e38
 class S4Kernel(nn.Module):
     "Convolution kernels of `H` DPLR state space models (state size `N`, stored as `N/2` conjugate pairs)."
     def __init__(self, H:int, N:int=64, l_max:int|None=None, init:str='legs', rank:int|None=None,
@@ -174,7 +178,7 @@ class S4Kernel(nn.Module):
     def get_extra_state(self): return {'l_kernel': self.l_kernel}
     def set_extra_state(self, state): self.l_kernel = int(state['l_kernel'])
 
-# %% ../nbs/04_s4.ipynb #ccff1dca
+# %% ../nbs/04_s4.ipynb #1e12e7da
 step_modes = ('dense', 'linear', 'diagonal')
 
 class S4(nn.Module):
@@ -199,10 +203,17 @@ class S4(nn.Module):
         L = x.shape[-1]
         if state is not None: state = self._canonical(state, x.shape[0])
         K, Ks = self.kernel(L, state)
-        y = fft_conv(x, K).to(x.dtype) + self.D[:, None] * x
+        y = self._conv(x, K)
         if Ks is not None: y = y + Ks.to(y.dtype)
         y = y if self.transposed else y.transpose(-1, -2)
         return y, (None if state is None else self._next_state(x, state))
+
+    def _conv(self, x, K):
+        "`K * x + D x` by FFT, with the skip term folded into the kernel's spectrum (`D` is `D` times a unit impulse)."
+        n, L = 2 * x.shape[-1], x.shape[-1]
+        xf = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+        y = torch.fft.irfft(torch.fft.rfft(xf, n=n) * (torch.fft.rfft(K, n=n) + self.D[:, None]), n=n)[..., :L]
+        return y.to(x.dtype)
 
     def _next_state(self, x, state):
         dA, dB = self.kernel.discrete(self.kernel.ssm()[0].dtype)

@@ -47,9 +47,20 @@ def _directives(src):
     return d, '\n'.join(lines).strip('\n')
 
 
+def _pandoc_id(text):
+    "The identifier Pandoc (and so Quarto) gives a heading: lowercase, spaces to hyphens, other punctuation dropped."
+    text = re.sub(r'<[^>]+>', '', html.unescape(text)).strip().lower()
+    text = re.sub(r'[^\w\s.-]', '', text)
+    return re.sub(r'^[^a-z]+', '', re.sub(r'\s+', '-', text))
+
+
 def _md(text):
+    "Markdown to HTML, with Quarto's heading ids so that links written for the real site work here."
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
-    return markdown2html_mistune(text)
+    out = markdown2html_mistune(text)
+    def hid(m): return f'<h{m[1]} id="{_pandoc_id(m[3])}">{m[3]}</h{m[1]}>'
+    out = re.sub(r'<a class="anchor-link" href="#[^"]*">&#182;</a>', '', out)
+    return re.sub(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', hid, out, flags=re.S)
 
 
 def _code(src):

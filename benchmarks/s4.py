@@ -1,0 +1,122 @@
+"""S4 speed and memory: s4lit's S4 layer with each Cauchy backend, against a baseline measured in the same run.
+
+The baseline is the same layer with the naive Cauchy kernel (`backend='naive'`, which materializes the
+(4, H, N/2, L/2) pole-by-frequency tensor, as an unfused implementation does). Each row is timed twice: the S4 layer
+alone (kernel generation + FFT convolution + D u), and with the head of the official S4 block (GELU, a 1x1 Conv1d to
+2H channels, GLU), which is what the official figures below include. Official S4 figures (state-spaces/s4 with its CUDA
+Cauchy kernel, H100, same sizes) are printed for comparison; they were measured separately, not in this run.
+
+    python benchmarks/s4.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096, 16384
+    python benchmarks/s4.py --device cpu --quick  # a small smoke run anywhere
+
+Forward is timed under torch.no_grad(); forward+backward with the input and all parameters requiring gradients
+(loss = y.sum()). Peak memory is torch.cuda.max_memory_allocated() over the fwd+bwd call, inputs and parameters
+included. Times are medians over --reps runs after warm-up. The kernel length is set at construction (l_max = L), so
+no C~ doubling happens inside the timed region.
+"""
+import argparse, datetime, platform, time
+import torch
+import torch.nn as nn
+from s4lit.s4 import S4
+from s4lit import kernels
+
+OFFICIAL = {1024: (1.60, 4.39, None), 4096: (2.50, 6.39, None), 16384: (7.27, 22.1, 4.3)}  # fwd ms, fwd+bwd ms, peak GB
+
+
+class Block(nn.Module):
+    "S4 followed by the official block's head: GELU, 1x1 Conv1d to 2H, GLU (input and output (B, L, H))."
+    def __init__(self, layer):
+        super().__init__()
+        self.layer, self.out = layer, nn.Sequential(nn.Conv1d(layer.H, 2 * layer.H, 1), nn.GLU(dim=-2))
+
+    def forward(self, u):
+        y, _ = self.layer(u)
+        return self.out(nn.functional.gelu(y).transpose(-1, -2)).transpose(-1, -2), None
+
+
+def sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize()
+
+
+def timed(fn, device, reps, warmup):
+    "Median wall time of `fn()` in ms."
+    for _ in range(warmup): fn()
+    sync(device)
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); fn(); sync(device)
+        ts.append((time.perf_counter() - t0) * 1e3)
+    return sorted(ts)[len(ts) // 2]
+
+
+def measure(model, u, device, reps, warmup):
+    "(forward ms, fwd+bwd ms, peak GB of fwd+bwd or None)."
+    def fwd():
+        with torch.no_grad(): model(u)
+    def fwd_bwd():
+        model.zero_grad(set_to_none=True); u.grad = None
+        model(u)[0].sum().backward()
+    t_f = timed(fwd, device, reps, warmup)
+    t_fb = timed(fwd_bwd, device, reps, warmup)
+    peak = None
+    if device.type == 'cuda':
+        model.zero_grad(set_to_none=True); u.grad = None
+        torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
+        fwd_bwd(); sync(device)
+        peak = torch.cuda.max_memory_allocated(device) / 1e9
+    model.zero_grad(set_to_none=True); u.grad = None
+    return t_f, t_fb, peak
+
+
+def fmt(x, spec='7.2f'): return f'{x:{spec}}' if x is not None else ' ' * (int(spec.split('.')[0]) - 1) + '-'
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--H', type=int, default=256)
+    p.add_argument('--N', type=int, default=64)
+    p.add_argument('--L', default='1024,4096,16384')
+    p.add_argument('--reps', type=int, default=20)
+    p.add_argument('--backends', default='naive,auto', help="Cauchy backends for s4lit's S4 (naive = the baseline, auto, torch, pykeops, cuda)")
+    a = p.parse_args()
+    if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
+    device = torch.device(a.device)
+    Ls = [int(l) for l in a.L.split(',')]
+    backends = a.backends.split(',')
+    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'
+    print(f"# S4 benchmark  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  torch {torch.__version__}")
+    print(f"# batch {a.batch}, H={a.H}, N={a.N}, LegS init, float32, median of {a.reps}; fwd under no_grad; peak = max allocated over fwd+bwd")
+    print(f"{'L':>6} {'model':<36} {'backend':<8} {'fwd ms':>8} {'fwd+bwd ms':>11} {'peak GB':>8} {'fwd/base':>9} {'f+b/base':>9} {'fwd/off':>8} {'f+b/off':>8}")
+    for L in Ls:
+        base = {}
+        for backend in backends:
+            for head in (False, True):
+                torch.manual_seed(0)
+                layer = S4(a.H, a.N, l_max=L, backend=backend)
+                model = (Block(layer) if head else layer).to(device)
+                u = torch.randn(a.batch, L, a.H, device=device, requires_grad=True)
+                try:
+                    t_f, t_fb, peak = measure(model, u, device, a.reps, warmup=3)
+                except torch.OutOfMemoryError:
+                    print(f"{L:>6} {'S4 + head' if head else 'S4 layer':<36} {backend:<8} out of memory"); continue
+                used = kernels.last_backend.get('cauchy', backend) if backend != 'naive' else 'naive'
+                label = ('S4 + head (official block)' if head else 'S4 layer') + ('' if used == backend else f' [{used}]')
+                if backend == backends[0]: base[head] = (t_f, t_fb)
+                bf, bfb = base.get(head, (None, None))
+                off = OFFICIAL.get(L) if head and device.type == 'cuda' else None
+                print(f"{L:>6} {label:<36} {backend:<8} {t_f:8.2f} {t_fb:11.2f} {fmt(peak, '8.2f')} "
+                      f"{fmt(t_f / bf if bf else None, '9.2f')} {fmt(t_fb / bfb if bfb else None, '9.2f')} "
+                      f"{fmt(t_f / off[0] if off else None, '8.2f')} {fmt(t_fb / off[1] if off else None, '8.2f')}", flush=True)
+                del model, layer, u
+                if device.type == 'cuda': torch.cuda.empty_cache()
+        if L in OFFICIAL:
+            o = OFFICIAL[L]
+            print(f"{L:>6} {'official S4 block (issue #4)':<36} {'cuda':<8} {o[0]:8.2f} {o[1]:11.2f} {fmt(o[2], '8.2f')}   (measured separately)")
+    print("# fwd/base, f+b/base: time over the first backend's (the baseline) in this run; fwd/off, f+b/off: over the official figures (goal <= 0.7)")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,174 @@
+"""S4D speed and memory: s4lit's S4D against the official standalone S4D layer, measured in the same run.
+
+The baseline re-states the forward pass of the official standalone layer (state-spaces/s4, models/s4/s4d.py): its
+kernel materializes exp(dt A l) as an (H, N/2, L) complex tensor, then FFT convolution, + D u, GELU, dropout, a 1x1
+Conv1d to 2H channels and a GLU; input (B, H, L). s4lit's side is `s4lit.s4d.from_official_s4d` applied to the
+baseline's own state_dict, so both compute the same function (checked before timing), with each Vandermonde backend
+given in --backends. The S4D layer alone (no head) is timed too.
+
+    python benchmarks/s4d.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096, 16384
+    python benchmarks/s4d.py --device cpu --quick  # a small smoke run anywhere
+    python benchmarks/s4d.py --backends matmul,torch,cuda   # also time s4lit.kernels' Vandermonde backends
+    python benchmarks/s4d.py --device cpu --L 16384 --reps 1 --cpu-memory  # peak memory estimated on CPU
+
+Forward is timed under torch.no_grad(); forward+backward with the input and all parameters requiring gradients
+(loss = y.sum()). Peak memory is torch.cuda.max_memory_allocated() over the fwd+bwd call, inputs and parameters
+included. Times are medians over --reps runs after warm-up.
+"""
+import argparse, datetime, math, platform, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from s4lit.s4d import S4D, from_official_s4d
+
+
+class OfficialS4DKernel(nn.Module):
+    "The official standalone S4D kernel, re-stated: ZOH, B = 1, A = -exp(log_A_real) + i A_imag, K = 2 Re(...)."
+    def __init__(self, H, N=64, dt_min=1e-3, dt_max=1e-1):
+        super().__init__()
+        log_dt = torch.rand(H) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
+        C = torch.randn(H, N // 2, dtype=torch.cfloat)
+        self.C = nn.Parameter(torch.view_as_real(C))
+        self.log_dt = nn.Parameter(log_dt)
+        self.log_A_real = nn.Parameter(torch.log(0.5 * torch.ones(H, N // 2)))
+        self.A_imag = nn.Parameter(math.pi * torch.arange(N // 2).repeat(H, 1).float())
+
+    def forward(self, L):
+        dt = torch.exp(self.log_dt)
+        C = torch.view_as_complex(self.C)
+        A = -torch.exp(self.log_A_real) + 1j * self.A_imag
+        dtA = A * dt.unsqueeze(-1)
+        K = dtA.unsqueeze(-1) * torch.arange(L, device=A.device)  # (H, N/2, L)
+        C = C * (torch.exp(dtA) - 1.0) / A
+        return 2 * torch.einsum('hn,hnl->hl', C, torch.exp(K)).real
+
+
+class OfficialS4D(nn.Module):
+    "The official standalone S4D layer, re-stated (eval-mode dropout): input and output (B, H, L)."
+    def __init__(self, d_model, d_state=64):
+        super().__init__()
+        self.h = d_model
+        self.D = nn.Parameter(torch.randn(self.h))
+        self.kernel = OfficialS4DKernel(self.h, N=d_state)
+        self.activation = nn.GELU()
+        self.dropout = nn.Identity()
+        self.output_linear = nn.Sequential(nn.Conv1d(self.h, 2 * self.h, kernel_size=1), nn.GLU(dim=-2))
+
+    def forward(self, u):
+        L = u.size(-1)
+        k = self.kernel(L=L)
+        k_f = torch.fft.rfft(k, n=2 * L)
+        u_f = torch.fft.rfft(u, n=2 * L)
+        y = torch.fft.irfft(u_f * k_f, n=2 * L)[..., :L]
+        y = y + u * self.D.unsqueeze(-1)
+        y = self.dropout(self.activation(y))
+        return self.output_linear(y), None
+
+
+def sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize()
+
+
+def timed(fn, device, reps, warmup):
+    "Median wall time of `fn()` in ms."
+    for _ in range(warmup): fn()
+    sync(device)
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); fn(); sync(device)
+        ts.append((time.perf_counter() - t0) * 1e3)
+    return sorted(ts)[len(ts) // 2]
+
+
+def measure(model, u, device, reps, warmup, cpu_memory=False):
+    "(forward ms, fwd+bwd ms, peak GB of fwd+bwd or None)."
+    def fwd():
+        with torch.no_grad(): model(u)
+    def fwd_bwd():
+        model.zero_grad(set_to_none=True); u.grad = None
+        model(u)[0].sum().backward()
+    t_f = timed(fwd, device, reps, warmup)
+    t_fb = timed(fwd_bwd, device, reps, warmup)
+    peak = None
+    if device.type == 'cpu' and cpu_memory:  # an estimate: torch's MemTracker follows every tensor allocation
+        from torch.distributed._tools.mem_tracker import MemTracker
+        model.zero_grad(set_to_none=True); u.grad = None
+        mt = MemTracker(); mt.track_external(model, u)
+        with mt: fwd_bwd()
+        peak = list(mt.get_tracker_snapshot('peak').values())[0]['Total'] / 1e9
+    if device.type == 'cuda':
+        model.zero_grad(set_to_none=True); u.grad = None
+        torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
+        fwd_bwd(); sync(device)
+        peak = torch.cuda.max_memory_allocated(device) / 1e9
+    model.zero_grad(set_to_none=True); u.grad = None
+    return t_f, t_fb, peak
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--H', type=int, default=256)
+    p.add_argument('--N', type=int, default=64)
+    p.add_argument('--L', default='1024,4096,16384')
+    p.add_argument('--reps', type=int, default=20)
+    p.add_argument('--cpu-memory', action='store_true', help="on CPU, estimate the fwd+bwd peak with torch's MemTracker")
+    p.add_argument('--backends', default='matmul', help="comma-separated Vandermonde backends for s4lit: matmul (default), "
+                   "or s4lit.kernels' auto, torch, cuda, pykeops (auto/cuda may first compile the CUDA extension)")
+    a = p.parse_args()
+    if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
+    device = torch.device(a.device)
+    Ls = [int(l) for l in a.L.split(',')]
+    backends = a.backends.split(',')
+    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'
+    print(f"# S4D benchmark  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  torch {torch.__version__}")
+    print(f"# batch {a.batch}, H={a.H}, N={a.N}, float32, median of {a.reps}; fwd under no_grad; peak = max allocated over fwd+bwd")
+    official_ref = {1024: (0.91, 2.97), 4096: (1.59, 4.81), 16384: (6.32, 18.9)}
+
+    torch.manual_seed(0)
+    base = OfficialS4D(a.H, a.N).to(device)
+    models = {'official (re-stated)': base}
+    for b in backends:
+        m = from_official_s4d({k: v.cpu() for k, v in base.state_dict().items()}).to(device)  # the official keys
+        m.s4d.kernel.backend = b
+        models[f's4lit standalone [{b}]'] = m
+        if b == backends[0]:
+            layer = S4D(a.H, a.N, transposed=True, init='lin', backend=b).to(device)
+            models[f's4lit S4D layer only [{b}]'] = layer
+
+    rows = []
+    for L in Ls:
+        u = torch.randn(a.batch, a.H, L, device=device, requires_grad=True)
+        with torch.no_grad():  # the same function, or the comparison means nothing
+            y0 = base(u)[0]
+            for label, m in models.items():
+                if label.startswith('s4lit standalone'):
+                    err = ((m(u)[0] - y0).norm() / y0.norm()).item()
+                    print(f"# L={L}: {label} vs official, relative error of the outputs {err:.1e}")
+                    if not err < 1e-2: raise RuntimeError(f"{label} differs from the official re-statement at L={L}: rel. error {err:.1e}")
+        res = {}
+        for label, m in models.items():
+            try: res[label] = measure(m, u, device, a.reps, 3 if not a.quick else 1, a.cpu_memory)
+            except torch.OutOfMemoryError: res[label] = (float('nan'),) * 2 + (None,)
+            except RuntimeError as e:
+                print(f"# {label} at L={L}: {type(e).__name__}: {str(e)[:200]}"); res[label] = (float('nan'),) * 2 + (None,)
+        f0, fb0, m0 = res['official (re-stated)']
+        for label, (f, fb, mem) in res.items():
+            ratio = f"{f / f0:5.2f}x / {fb / fb0:5.2f}x" + (f" / {mem / m0:5.2f}x" if mem and m0 else '')
+            rows.append((L, label, f, fb, mem, ratio))
+        del u
+        if device.type == 'cuda': torch.cuda.empty_cache()
+
+    print(f"\n| L | model | fwd ms | fwd+bwd ms | peak GB | vs official (fwd / fwd+bwd / mem) |")
+    print("|---|---|---|---|---|---|")
+    for L, label, f, fb, mem, ratio in rows:
+        print(f"| {L} | {label} | {f:.2f} | {fb:.2f} | {'-' if mem is None else f'{mem:.2f}'} | {ratio} |")
+    if device.type == 'cuda' and not a.quick:
+        print("\nOfficial figures from the issue (H100): " + ", ".join(f"L={L}: {f} / {fb} ms" for L, (f, fb) in official_ref.items())
+              + ", 5.25 GB peak at L=16384. Goal: <= 0.7x time, <= 0.5x memory.")
+
+
+if __name__ == '__main__':
+    main()
