@@ -57,6 +57,7 @@ def _pandoc_id(text):
 def _md(text):
     "Markdown to HTML, with Quarto's heading ids so that links written for the real site work here."
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    text = re.sub(r'(\]\([^)\s]*\))\{[^}]*\}', r'\1', text)  # Quarto link attributes: [source](url){target=...}
     out = markdown2html_mistune(text)
     def hid(m): return f'<h{m[1]} id="{_pandoc_id(m[3])}">{m[3]}</h{m[1]}>'
     out = re.sub(r'<a class="anchor-link" href="#[^"]*">&#182;</a>', '', out)
