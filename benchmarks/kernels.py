@@ -2,8 +2,9 @@
 
 Prints a markdown table of measured forward and forward+backward times (CUDA events, median of --reps runs after
 warm-up), peak extra GPU memory and relative error against a float64 reference (on the first rows), for the naive
-definition, the memory-bounded torch path, pykeops (where it runs), the CUDA extension, and torch.compile of the
-definition, with the device, date, torch version and commit. Rows that fail (out of memory, unavailable) say why.
+definition, the memory-bounded torch path (as configured: torch.compile'd on CUDA; `torch-eager`: its eager blocks),
+pykeops (where it runs), the CUDA extension, and torch.compile of the definition, with the device, date, torch version
+and commit. Rows that fail (out of memory, unavailable) say why.
 """
 import argparse, datetime, os, subprocess, sys, time, traceback
 import torch
@@ -45,7 +46,8 @@ def main():
     p.add_argument('--length', type=int, default=16384)
     p.add_argument('--reps', type=int, default=10)
     p.add_argument('--ops', default='cauchy,log_vandermonde')
-    p.add_argument('--methods', default='naive,torch,pykeops,cuda,compile')
+    p.add_argument('--methods', default='naive,torch,torch-eager,pykeops,cuda,compile',
+                   help='torch: the torch backend as configured (compiled on CUDA); torch-eager: with torch.compile off')
     a = p.parse_args()
     assert torch.cuda.is_available(), 'this benchmark needs a CUDA device'
     B, N, L = a.batch, a.pairs, a.length
@@ -56,15 +58,17 @@ def main():
     v, z, w, x = (t.cuda() for t in K.random_inputs(B, N, L, dtype=torch.complex64))
     v64, z64, w64, x64 = (t[:4].to(torch.complex128) if t.dim() > 1 else t.to(torch.complex128) for t in (v, z, w, x))
     refs = {'cauchy': K.cauchy_naive(v64, z64, w64), 'log_vandermonde': K.log_vandermonde_naive(v64, x64, L)}
-    compiled = {}
+    compiled, compile_devices = {}, K.compile_devices
 
     def run(op, method, vv, ww):
         if method == 'compile':
             if op not in compiled:
                 compiled[op] = torch.compile(K.cauchy_naive if op == 'cauchy' else K.log_vandermonde_naive)
             return compiled[op](vv, z, ww) if op == 'cauchy' else compiled[op](vv, ww, L)
-        if op == 'cauchy': return K.cauchy(vv, z, ww, backend=method)
-        return K.log_vandermonde(vv, ww, L, backend=method)
+        K.compile_devices = () if method == 'torch-eager' else compile_devices
+        backend = 'torch' if method == 'torch-eager' else method
+        if op == 'cauchy': return K.cauchy(vv, z, ww, backend=backend)
+        return K.log_vandermonde(vv, ww, L, backend=backend)
 
     rows, base = [], {}
     for op in a.ops.split(','):
