@@ -3,7 +3,8 @@
 The baseline is the same layer with the naive Cauchy kernel (`backend='naive'`, which materializes the
 (4, H, N/2, L/2) pole-by-frequency tensor, as an unfused implementation does). Each row is timed twice: the S4 layer
 alone (kernel generation + FFT convolution + D u), and with the head of the official S4 block (GELU, a 1x1 Conv1d to
-2H channels, GLU), which is what the official figures below include. Official S4 figures (state-spaces/s4 with its CUDA
+2H channels, GLU), which is what the official figures below include. Both run channels first, (batch, H, L), which is
+the official layer's layout (`transposed=True`), so no transposes enter the timings. Official S4 figures (state-spaces/s4 with its CUDA
 Cauchy kernel, H100, same sizes) are printed for comparison; they were measured separately, not in this run.
 
     python benchmarks/s4.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096, 16384
@@ -24,14 +25,15 @@ OFFICIAL = {1024: (1.60, 4.39, None), 4096: (2.50, 6.39, None), 16384: (7.27, 22
 
 
 class Block(nn.Module):
-    "S4 followed by the official block's head: GELU, 1x1 Conv1d to 2H, GLU (input and output (B, L, H))."
+    "S4 followed by the official block's head: GELU, 1x1 Conv1d to 2H, GLU; channels first, (B, H, L) in and out, as the official block."
     def __init__(self, layer):
         super().__init__()
+        if not layer.transposed: raise ValueError("Block runs channels first, as the official block: build the layer with transposed=True")
         self.layer, self.out = layer, nn.Sequential(nn.Conv1d(layer.H, 2 * layer.H, 1), nn.GLU(dim=-2))
 
     def forward(self, u):
         y, _ = self.layer(u)
-        return self.out(nn.functional.gelu(y).transpose(-1, -2)).transpose(-1, -2), None
+        return self.out(nn.functional.gelu(y)), None
 
 
 def sync(device):
@@ -95,9 +97,9 @@ def main():
         for backend in backends:
             for head in (False, True):
                 torch.manual_seed(0)
-                layer = S4(a.H, a.N, l_max=L, backend=backend)
+                layer = S4(a.H, a.N, l_max=L, backend=backend, transposed=True)  # (B, H, L), as the official layer
                 model = (Block(layer) if head else layer).to(device)
-                u = torch.randn(a.batch, L, a.H, device=device, requires_grad=True)
+                u = torch.randn(a.batch, a.H, L, device=device, requires_grad=True)
                 try:
                     t_f, t_fb, peak = measure(model, u, device, a.reps, warmup=3)
                 except torch.OutOfMemoryError:
@@ -112,7 +114,7 @@ def main():
                       f"{fmt(t_f / off[0] if off else None, '8.2f')} {fmt(t_fb / off[1] if off else None, '8.2f')}", flush=True)
                 del model, layer, u
                 if device.type == 'cuda': torch.cuda.empty_cache()
-        if L in OFFICIAL:
+        if L in OFFICIAL and device.type == 'cuda':
             o = OFFICIAL[L]
             print(f"{L:>6} {'official S4 block (issue #4)':<36} {'cuda':<8} {o[0]:8.2f} {o[1]:11.2f} {fmt(o[2], '8.2f')}   (measured separately)")
     print("# fwd/base, f+b/base: time over the first backend's (the baseline) in this run; fwd/off, f+b/off: over the official figures (goal <= 0.7)")

@@ -4,7 +4,8 @@ The baseline re-states the forward pass of the official standalone layer (state-
 kernel materializes exp(dt A l) as an (H, N/2, L) complex tensor, then FFT convolution, + D u, GELU, dropout, a 1x1
 Conv1d to 2H channels and a GLU; input (B, H, L). s4lit's side is `s4lit.s4d.from_official_s4d` applied to the
 baseline's own state_dict, so both compute the same function (checked before timing), with each Vandermonde backend
-given in --backends. The S4D layer alone (no head) is timed too.
+given in --backends. The S4D layer alone (no head) is timed too, and the standalone layer with `compile_head=True`
+(its GELU/convolution/GLU head through torch.compile; compiled during the warm-up, outside the timings).
 
     python benchmarks/s4d.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096, 16384
     python benchmarks/s4d.py --device cpu --quick  # a small smoke run anywhere
@@ -117,6 +118,7 @@ def main():
     p.add_argument('--cpu-memory', action='store_true', help="on CPU, estimate the fwd+bwd peak with torch's MemTracker")
     p.add_argument('--backends', default='matmul', help="comma-separated Vandermonde backends for s4lit: matmul (default), "
                    "or s4lit.kernels' auto, torch, cuda, pykeops (auto/cuda may first compile the CUDA extension)")
+    p.add_argument('--no-compile', action='store_true', help="skip the row with S4DStandalone(compile_head=True) (torch.compile of the head)")
     a = p.parse_args()
     if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
     device = torch.device(a.device)
@@ -135,6 +137,10 @@ def main():
         m.s4d.kernel.backend = b
         models[f's4lit standalone [{b}]'] = m
         if b == backends[0]:
+            if not a.no_compile:
+                mc = from_official_s4d({k: v.cpu() for k, v in base.state_dict().items()}).to(device)
+                mc.s4d.kernel.backend, mc.compile_head = b, True
+                models[f's4lit standalone [{b}, compile_head]'] = mc
             layer = S4D(a.H, a.N, transposed=True, init='lin', backend=b).to(device)
             models[f's4lit S4D layer only [{b}]'] = layer
 

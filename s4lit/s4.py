@@ -34,11 +34,22 @@ def _cauchy(backend):
     if f is None: return lambda v, z, w: kernels.cauchy_naive(v, z, w, conj=True)  # until the fast kernels exist
     return lambda v, z, w: f(v, z, w, conj=True, backend=backend)
 
+_frequency_cache = {}
+
+def _frequencies(L:int, device, dtype):
+    "`s = i tan(theta)` and `2 / (1 + z) = exp(i theta) / cos(theta)` at `theta = pi k / L`, `k < L/2`: they depend on `L` only, so they are made once."
+    key = (L, str(device), dtype)
+    if key not in _frequency_cache:
+        if len(_frequency_cache) > 64: _frequency_cache.clear()
+        with torch.inference_mode(False), torch.no_grad():  # plain tensors, usable later in autograd
+            theta = torch.arange((L + 1) // 2, device=device, dtype=dtype) * (math.pi / L)  # all but Nyquist
+            _frequency_cache[key] = (torch.complex(torch.zeros_like(theta), torch.tan(theta)), torch.exp(1j * theta) / torch.cos(theta))
+    return _frequency_cache[key]
+
 def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     "Real kernels `(c, m, H, L)` of the DPLR systems with `Ct` (c, H, N/2) and `B` (m, H, N/2), by Cauchy + Woodbury + iFFT."
     c, m, r = len(Ct), len(B), len(P)
-    theta = torch.arange((L + 1) // 2, device=dt.device, dtype=dt.dtype) * (math.pi / L)  # all but Nyquist
-    s = torch.complex(torch.zeros_like(theta), torch.tan(theta))
+    s, bilinear = _frequencies(L, dt.device, dt.dtype)
     w = Lambda * (dt[:, None] / 2)
     v = torch.cat([Ct, P.conj()])[:, None] * torch.cat([B, P])[None]  # (c + r, m + r, H, N/2)
     k = _cauchy(backend)(v, s, w.expand(v.shape)) * (dt[:, None] / 2)
@@ -52,7 +63,7 @@ def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
         X = torch.linalg.solve(torch.eye(r, dtype=k.dtype, device=k.device) + k11.permute(2, 3, 0, 1), k10.permute(2, 3, 0, 1))
         Kh = k00 - (k01.permute(2, 3, 0, 1) @ X).permute(2, 3, 0, 1)
     else: Kh = k00
-    Kh = Kh * (torch.exp(1j * theta) / torch.cos(theta))  # 2 / (1 + z)
+    Kh = Kh * bilinear  # 2 / (1 + z)
     if L % 2 == 0: Kh = torch.cat([Kh, (dt * v[:c, :m].sum(-1).real)[..., None].to(Kh.dtype)], -1)
     return torch.fft.irfft(Kh, n=L)
 
@@ -162,7 +173,7 @@ class S4Kernel(nn.Module):
 
     def forward(self, L:int, state=None):
         "Kernel `(H, L)`, and with `state` (batch, H, N/2) the kernel of the initial state `(batch, H, L)` (else None)."
-        self._extend(L)
+        if self.l_kernel < L: self._extend(L)
         Lambda, P, B, Ct, dt = self.ssm()
         Bs = B[None]
         if state is not None:  # input that drives dB to dA x: (1/dt)(I + dt/2 A) x
@@ -212,7 +223,9 @@ class S4(nn.Module):
         "`K * x + D x` by FFT, with the skip term folded into the kernel's spectrum (`D` is `D` times a unit impulse)."
         n, L = 2 * x.shape[-1], x.shape[-1]
         xf = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
-        y = torch.fft.irfft(torch.fft.rfft(xf, n=n) * (torch.fft.rfft(K, n=n) + self.D[:, None]), n=n)[..., :L]
+        # the inverse FFT's 1/n goes into the small kernel spectrum (norm='forward'), not into a pass over the (B, H, 2L) output
+        Kf = torch.fft.rfft(K, n=n, norm='forward') + self.D[:, None] / n
+        y = torch.fft.irfft(torch.fft.rfft(xf, n=n) * Kf, n=n, norm='forward')[..., :L]
         return y.to(x.dtype)
 
     def _next_state(self, x, state):

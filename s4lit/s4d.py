@@ -39,26 +39,49 @@ def _blocks(L, m=None):
     m = m or max(1, 2 ** round(math.log2(math.sqrt(L))))
     return m, -(-L // m)
 
-def log_vandermonde_matmul(v, x, L:int, m:int|None=None):
-    "`2 Re sum_n v_n exp(x_n l)` for `l < L`, shape `(..., L)`, as a real matrix product over blocks of length `m`."
+_grids = {}
+
+def _grid(n:int, step:int, x):
+    "`step * arange(n)` in `x`'s real dtype, on its device; made once per size, since it does not depend on any parameter."
+    key = (n, step, x.device, x.real.dtype)
+    if key not in _grids:
+        if len(_grids) > 256: _grids.clear()
+        with torch.inference_mode(False):  # a plain tensor, usable later in autograd
+            _grids[key] = torch.arange(n, device=x.device, dtype=x.real.dtype) * step
+    return _grids[key]
+
+def _exp_sums(u, x, L:int, m:int|None=None):
+    "`sum_l u[..., l] exp(x_n l)` over `l < L`, shape `(..., N)`: per block, a matrix product with `Q = e^{x b}`."
     m, nb = _blocks(L, m)
-    v, x = torch.broadcast_tensors(v, x)
-    a = torch.arange(nb, device=x.device, dtype=x.real.dtype) * m
-    b = torch.arange(m, device=x.device, dtype=x.real.dtype)
-    P = v[..., None, :] * torch.exp(x[..., None, :] * a[:, None])   # (..., nb, N)
-    Q = torch.exp(x[..., :, None] * b)                              # (..., N, m)
-    K = torch.cat([P.real, -P.imag], -1) @ torch.cat([Q.real, Q.imag], -2)
-    return 2 * K.flatten(-2)[..., :L]
+    U = F.pad(u, (0, nb * m - u.shape[-1])).unflatten(-1, (nb, m)).to(x.dtype)  # (..., nb, m)
+    R = U @ torch.exp(_grid(m, 1, x)[:, None] * x[..., None, :])                 # (..., nb, N)
+    return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]) * R).sum(-2)
+
+class _VandermondeMatmul(torch.autograd.Function):
+    # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product with conj(x): one call of
+    # `_exp_sums` for both, instead of autograd stepping back through a dozen complex operations.
+    @staticmethod
+    def forward(ctx, v, x, L, m):
+        m, nb = _blocks(L, m)
+        P = v[..., None, :] * torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])  # (..., nb, N)
+        Q = torch.exp(x[..., :, None] * _grid(m, 1, x))                              # (..., N, m)
+        ctx.save_for_backward(v, x); ctx.L, ctx.m = L, m
+        return 2 * (P @ Q).real.flatten(-2)[..., :L]
+
+    @staticmethod
+    def backward(ctx, g):
+        v, x = ctx.saved_tensors
+        L = ctx.L
+        S = _exp_sums(torch.stack([g, g * _grid(L, 1, x)]), x.conj(), L, ctx.m)  # sum_l g_l conj(e^{x l}) (1, l)
+        return 2 * S[0], 2 * v.conj() * S[1], None, None
+
+def log_vandermonde_matmul(v, x, L:int, m:int|None=None):
+    "`2 Re sum_n v_n exp(x_n l)` for `l < L`, shape `(..., L)`, as a matrix product over blocks of length `m`."
+    return _VandermondeMatmul.apply(*torch.broadcast_tensors(v, x), L, m)
 
 def log_vandermonde_transpose_matmul(u, v, x, L:int, m:int|None=None):
     "`sum_l u[..., l] v_n exp(x_n l)` over `l < L`, shape `(..., N)`, by the same block split."
-    m, nb = _blocks(L, m)
-    u = F.pad(u, (0, nb * m - u.shape[-1])).unflatten(-1, (nb, m))  # (..., nb, m)
-    a = torch.arange(nb, device=x.device, dtype=x.real.dtype) * m
-    b = torch.arange(m, device=x.device, dtype=x.real.dtype)
-    Q = torch.exp(x[..., :, None] * b)                                       # (H, N, m)
-    R = torch.complex(u @ Q.real.transpose(-1, -2), u @ Q.imag.transpose(-1, -2))  # (..., nb, N)
-    return v * (torch.exp(x[..., None, :] * a[:, None]) * R).sum(-2)
+    return v * _exp_sums(u, x, L, m)
 
 # %% ../nbs/05_s4d.ipynb #3594f938
 def _vandermonde(v, x, L, backend):
@@ -169,7 +192,7 @@ class S4DKernel(nn.Module):
                 + (f", backend={self.backend!r}" if self.backend != 'matmul' else ''))
 
 # %% ../nbs/05_s4d.ipynb #951f8a36
-_conv_chunk = 2 ** 25  # complex elements per FFT temporary: the batch is processed in chunks of this size
+_conv_chunk = 2 ** 26  # complex elements per FFT temporary: the batch is processed in chunks of this size
 
 def _chunks(u):
     "Slices over the flattened batch of `u` (B, H, L) so that each chunk's spectra stay under `_conv_chunk` elements."
@@ -178,13 +201,16 @@ def _chunks(u):
     return [slice(i, min(i + step, B)) for i in range(0, B, step)]
 
 class _FFTConvSkip(torch.autograd.Function):
+    # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the inverse FFTs of the
+    # batch run unnormalized: torch would otherwise scale their (B, H, 2L) output in a pass of its own.
     @staticmethod
     def forward(ctx, u, K, D):
         L = u.shape[-1]
-        Kf = torch.fft.rfft(K, n=2 * L)
+        Kf = torch.fft.rfft(K, n=2 * L, norm='forward')
         y = torch.empty_like(u)
         for s in _chunks(u):
-            torch.addcmul(torch.fft.irfft(torch.fft.rfft(u[s], n=2 * L).mul_(Kf), n=2 * L)[..., :L], D[:, None], u[s], out=y[s])
+            uf = torch.fft.rfft(u[s], n=2 * L).mul_(Kf)
+            torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L], D[:, None], u[s], out=y[s])
         ctx.save_for_backward(u, K, D)
         return y
 
@@ -194,12 +220,12 @@ class _FFTConvSkip(torch.autograd.Function):
         L, H = u.shape[-1], u.shape[-2]
         g = g.contiguous()
         gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None  # no (B, H, L) temporary
-        Kf = torch.fft.rfft(K, n=2 * L).conj()
+        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').conj_physical()  # (H, L + 1): conjugated once, not per chunk
         gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
         for s in _chunks(u):
             gf = torch.fft.rfft(g[s], n=2 * L)
             if ctx.needs_input_grad[1]: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
-            torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L)[..., :L], D[:, None], g[s], out=gu[s])
+            torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L], D[:, None], g[s], out=gu[s])
             del gf
         gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if ctx.needs_input_grad[1] else None
         return gu, gK, gD
@@ -271,11 +297,24 @@ class S4D(nn.Module):
     def extra_repr(self): return f"d_model={self.H}, d_state={2 * self.N2}, transposed={self.transposed}"
 
 # %% ../nbs/05_s4d.ipynb #4025bbf6
+def _head(y, dropout, linear):
+    "GELU, dropout, the 1x1 convolution to 2H channels and a GLU over channels."
+    return F.glu(linear(dropout(F.gelu(y))), dim=-2)
+
+_compiled_head = None
+
+def _head_fn(compiled:bool):
+    "The head, eager or through `torch.compile` (made on first use), which fuses the bias add into the GLU pass."
+    global _compiled_head
+    if not compiled: return _head
+    if _compiled_head is None: _compiled_head = torch.compile(_head)
+    return _compiled_head
+
 class S4DStandalone(nn.Module):
-    "An `S4D` layer with the official standalone layer's head: GELU, dropout, 1x1 convolution to 2H and a GLU."
-    def __init__(self, d_model:int, d_state:int=64, dropout:float=0.0, transposed:bool=True, **kernel_kwargs):
+    "An `S4D` layer with the official standalone layer's head: GELU, dropout, 1x1 convolution to 2H and a GLU (`compile_head`: through torch.compile)."
+    def __init__(self, d_model:int, d_state:int=64, dropout:float=0.0, transposed:bool=True, compile_head:bool=False, **kernel_kwargs):
         super().__init__()
-        self.transposed = transposed
+        self.transposed, self.compile_head = transposed, compile_head
         self.s4d = S4D(d_model, d_state, transposed=True, **kernel_kwargs)
         self.dropout = nn.Dropout1d(dropout) if dropout > 0 else nn.Identity()  # one mask per channel, as the official
         self.output_linear = nn.Conv1d(d_model, 2 * d_model, 1)
@@ -285,7 +324,7 @@ class S4DStandalone(nn.Module):
         _check_input(u, self.s4d.H, self.transposed)
         if not self.transposed: u = u.transpose(-1, -2)
         y, state = self.s4d(u, state)
-        y = F.glu(self.output_linear(self.dropout(F.gelu(y))), dim=-2)
+        y = _head_fn(self.compile_head)(y, self.dropout, self.output_linear)
         return (y if self.transposed else y.transpose(-1, -2)), state
 
 _official_keys = ('D', 'kernel.log_dt', 'kernel.log_A_real', 'kernel.A_imag', 'kernel.C', 'output_linear.0.weight', 'output_linear.0.bias')
