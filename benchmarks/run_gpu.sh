@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The GPU runs behind the numbers in the chapters: GPU tests, then the benchmarks, each with its own time limit.
+#   bash benchmarks/run_gpu.sh [steps...]      steps: tests kernels s4 s4d liquid experiment (default: all)
+# Logs go to $OUT (or ./gpu-logs). On a machine without nbdev, wheels in .whl/ are installed to /tmp/site first.
+set -u
+cd "$(dirname "$0")/.."
+OUT=${OUT:-gpu-logs}; mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1 MPLBACKEND=agg PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+if ! python3 -c "import nbdev, celluloid" 2>/dev/null && ls .whl/*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH="$PYTHONPATH:/tmp/site" PATH="/tmp/site/bin:$PATH"
+fi
+[ -d .carry/reference ] && export S4LIT_REFERENCE="$PWD/.carry/reference"
+[ -d .carry/data ] && export S4LIT_DATA="$PWD/.carry/data"
+[ -d .carry/s4c ] && export S4LIT_CACHE_DIR="$PWD/.carry/s4c"   # a CUDA extension built on an earlier run
+steps=${*:-tests kernels s4 s4d liquid experiment}
+{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; python3 -c "import torch; print('torch', torch.__version__)"; git log -1 --format='commit %h %s' 2>/dev/null; } | tee "$OUT/env.txt"
+run() { local name=$1 limit=$2; shift 2; echo "=== $name ($*)"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.log"; echo "=== $name exit ${PIPESTATUS[0]}"; }
+for s in $steps; do case $s in
+  tests)      run tests 240 nbdev-test --flags gpu --n-workers 8 ;;
+  kernels)    run kernels 120 python3 benchmarks/kernels.py ;;
+  s4)         run s4 120 python3 benchmarks/s4.py --reps 40 ;;
+  s4d)        run s4d 120 python3 benchmarks/s4d.py --backends matmul,cuda --reps 40 ;;
+  liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
+  experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
+esac; done
