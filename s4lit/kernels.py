@@ -365,10 +365,11 @@ def _self_check(backend:str, device='cpu', tol:float=1e-4):
                 if not err <= tol: raise RuntimeError(f"{backend} {name}(conj={conj}) {what}: relative error {err:.2e} > {tol:.0e}")
 
 _child_check_code = """
-import sys
+import os, sys
 from s4lit import kernels as K
 K._self_check(sys.argv[1], sys.argv[2])
-print('S4LIT-CHECK-OK')
+print('S4LIT-CHECK-OK', flush=True)
+os._exit(0)  # the verdict is out: skip interpreter teardown (CUDA, compile workers), which can abort
 """
 
 def _child_check(backend:str, device:str, timeout:float):

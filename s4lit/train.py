@@ -7,7 +7,7 @@ Docs: https://s4lit.github.io/s4lit/train.html.md"""
 # %% auto #0
 __all__ = ['cosine_schedule', 'TrainConfig', 'NonFiniteError', 'build_model', 'evaluate', 'train', 'main']
 
-# %% ../nbs/12_train.ipynb #110ded73
+# %% ../nbs/12_train.ipynb #e4359f5b
 import argparse, dataclasses, json, math, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -17,7 +17,7 @@ from .ssm import param_groups
 from .model import SequenceModel, layers
 from .data import get_task, TASKS
 
-# %% ../nbs/12_train.ipynb #a8b3b4b4
+# %% ../nbs/12_train.ipynb #fe5d0571
 def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
     "Linear warmup over `warmup_steps`, then cosine decay to 0 at `total_steps`, for every group of `opt`."
     def f(step):
@@ -25,7 +25,7 @@ def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
         return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))))
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
-# %% ../nbs/12_train.ipynb #7884280d
+# %% ../nbs/12_train.ipynb #e43753f9
 @dataclass
 class TrainConfig:
     task: str = 'smnist'         # a name from s4lit.data.TASKS
@@ -66,7 +66,7 @@ class TrainConfig:
     @property
     def out_dir(self): return Path(self.out.format(task=self.task, model=self.model))
 
-# %% ../nbs/12_train.ipynb #03ad6bb9
+# %% ../nbs/12_train.ipynb #8e4b8bd4
 class NonFiniteError(RuntimeError): pass
 
 def _device(name):
@@ -116,7 +116,7 @@ def evaluate(model, ds, cfg, device):
         correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
     return tot_loss / n, correct / n
 
-# %% ../nbs/12_train.ipynb #68fe58ac
+# %% ../nbs/12_train.ipynb #e678d7b3
 def _subset(ds, limit, seed):
     if not limit or limit >= len(ds): return ds
     return ds.subset(torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:limit])
@@ -141,7 +141,8 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     if cfg.resume and (out/'last.pt').exists():
         ck = torch.load(out/'last.pt', weights_only=True, map_location=device)
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
-        gen.set_state(ck['gen']); torch.set_rng_state(ck['rng'])
+        gen.set_state(ck['gen'].cpu()); torch.set_rng_state(ck['rng'].cpu())
+        if 'cuda_rng' in ck and device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'].cpu(), device)
         start, step, best, history = ck['epoch'], ck['step'], ck['best'], json.loads(ck['history'])
         if cfg.progress: print(f"resumed from {out/'last.pt'} after epoch {start}")
     (out/'config.json').write_text(json.dumps(asdict(cfg), indent=1))
@@ -172,7 +173,8 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
             best = val_acc
             _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))}, out/'best.pt')
         _save_atomic({'model': model.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'gen': gen.get_state(),
-                      'rng': torch.get_rng_state(), 'epoch': epoch + 1, 'step': step, 'best': best,
+                      'rng': torch.get_rng_state(),
+                      **({'cuda_rng': torch.cuda.get_rng_state(device)} if device.type == 'cuda' else {}), 'epoch': epoch + 1, 'step': step, 'best': best,
                       'history': json.dumps(history)}, out/'last.pt')
         (out/'metrics.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in history))
         if cfg.progress: print(f"epoch {epoch + 1}: " + ', '.join(f'{k} {v:.4g}' for k, v in row.items() if k not in ('epoch', 'step')), flush=True)
@@ -184,7 +186,7 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     if cfg.progress: print(f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f}); logs and checkpoints in {out}")
     return history
 
-# %% ../nbs/12_train.ipynb #23791f56
+# %% ../nbs/12_train.ipynb #a49519a1
 def _parser():
     p = argparse.ArgumentParser(prog='s4lit-train', description='Train an SSM classifier on a sequence task.')
     for f in dataclasses.fields(TrainConfig):
