@@ -14,12 +14,17 @@ Forward is timed under torch.no_grad(); forward+backward with the input and all 
 (loss = y.sum()). Peak memory is torch.cuda.max_memory_allocated() over the fwd+bwd call, inputs and parameters
 included. Times are medians over --reps runs after warm-up. The kernel length is set at construction (l_max = L), so
 no C~ doubling happens inside the timed region.
+
+Rows marked "CUDA graph" (CUDA only; --no-graphs skips them) run the same model through `s4lit.model.graphed`: the
+forward replays a forward-only graph recorded under no_grad, fwd+bwd replays the forward and backward graphs recorded
+with gradients (recording happens before the timings); each follows its eager row.
 """
 import argparse, datetime, platform, time
 import torch
 import torch.nn as nn
 from s4lit.s4 import S4
 from s4lit import kernels
+from s4lit.model import graphed
 
 OFFICIAL = {1024: (1.60, 4.39, None), 4096: (2.50, 6.39, None), 16384: (7.27, 22.1, 4.3)}  # fwd ms, fwd+bwd ms, peak GB
 
@@ -70,6 +75,26 @@ def measure(model, u, device, reps, warmup):
     return t_f, t_fb, peak
 
 
+def measure_graphed(model, u, device, reps, warmup):
+    "measure() for `model` replayed from CUDA graphs: a forward-only graph for fwd, a training graph for fwd+bwd."
+    with torch.no_grad(): g = graphed(model, u.detach())
+    def fwd():
+        with torch.no_grad(): g(u.detach())
+    t_f = timed(fwd, device, reps, warmup)
+    g.release(); del g; torch.cuda.empty_cache()
+    g = graphed(model, u)
+    def fwd_bwd():
+        g.zero_grad(set_to_none=True); u.grad = None
+        g(u)[0].sum().backward()
+    t_fb = timed(fwd_bwd, device, reps, warmup)
+    g.zero_grad(set_to_none=True); u.grad = None
+    torch.cuda.reset_peak_memory_stats(device)  # the graph's memory pool is already allocated, so it counts
+    fwd_bwd(); sync(device)
+    peak = torch.cuda.max_memory_allocated(device) / 1e9
+    g.zero_grad(set_to_none=True); u.grad = None; g.release()
+    return t_f, t_fb, peak
+
+
 def fmt(x, spec='7.2f'): return f'{x:{spec}}' if x is not None else ' ' * (int(spec.split('.')[0]) - 1) + '-'
 
 
@@ -82,6 +107,7 @@ def main():
     p.add_argument('--N', type=int, default=64)
     p.add_argument('--L', default='1024,4096,16384')
     p.add_argument('--reps', type=int, default=20)
+    p.add_argument('--no-graphs', action='store_true', help="skip the CUDA graph rows (s4lit.model.graphed)")
     p.add_argument('--backends', default='naive,auto', help="Cauchy backends for s4lit's S4 (naive = the baseline, auto, torch, pykeops, cuda)")
     a = p.parse_args()
     if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
@@ -112,6 +138,14 @@ def main():
                 print(f"{L:>6} {label:<36} {backend:<8} {t_f:8.2f} {t_fb:11.2f} {fmt(peak, '8.2f')} "
                       f"{fmt(t_f / bf if bf else None, '9.2f')} {fmt(t_fb / bfb if bfb else None, '9.2f')} "
                       f"{fmt(t_f / off[0] if off else None, '8.2f')} {fmt(t_fb / off[1] if off else None, '8.2f')}", flush=True)
+                if device.type == 'cuda' and not a.no_graphs:
+                    try:
+                        g_f, g_fb, g_peak = measure_graphed(model, u, device, a.reps, warmup=3)
+                        print(f"{L:>6} {label + ', CUDA graph':<36} {backend:<8} {g_f:8.2f} {g_fb:11.2f} {fmt(g_peak, '8.2f')} "
+                              f"{fmt(g_f / bf if bf else None, '9.2f')} {fmt(g_fb / bfb if bfb else None, '9.2f')} "
+                              f"{fmt(g_f / off[0] if off else None, '8.2f')} {fmt(g_fb / off[1] if off else None, '8.2f')}", flush=True)
+                    except Exception as e:
+                        print(f"{L:>6} {label + ', CUDA graph':<36} {backend:<8} {type(e).__name__}: {str(e)[:200]}", flush=True)
                 del model, layer, u
                 if device.type == 'cuda': torch.cuda.empty_cache()
         if L in OFFICIAL and device.type == 'cuda':

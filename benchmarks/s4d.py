@@ -6,6 +6,9 @@ Conv1d to 2H channels and a GLU; input (B, H, L). s4lit's side is `s4lit.s4d.fro
 baseline's own state_dict, so both compute the same function (checked before timing), with each Vandermonde backend
 given in --backends. The S4D layer alone (no head) is timed too, and the standalone layer with `compile_head=True`
 (its GELU/convolution/GLU head through torch.compile; compiled during the warm-up, outside the timings).
+Rows marked "CUDA graph" run the same s4lit modules through `s4lit.model.graphed` (CUDA only; --no-graphs skips them):
+the forward replays a forward-only graph recorded under no_grad, fwd+bwd replays the forward and backward graphs
+recorded with gradients; recording happens before the timings. The eager rows are kept, each graph row under its own.
 
     python benchmarks/s4d.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096, 16384
     python benchmarks/s4d.py --device cpu --quick  # a small smoke run anywhere
@@ -21,6 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from s4lit.s4d import S4D, from_official_s4d
+from s4lit.model import graphed
 
 
 class OfficialS4DKernel(nn.Module):
@@ -106,6 +110,26 @@ def measure(model, u, device, reps, warmup, cpu_memory=False):
     return t_f, t_fb, peak
 
 
+def measure_graphed(model, u, device, reps, warmup):
+    "measure() for `model` replayed from CUDA graphs: a forward-only graph for fwd, a training graph for fwd+bwd."
+    with torch.no_grad(): g = graphed(model, u.detach())
+    def fwd():
+        with torch.no_grad(): g(u.detach())
+    t_f = timed(fwd, device, reps, warmup)
+    g.release(); del g; torch.cuda.empty_cache()
+    g = graphed(model, u)
+    def fwd_bwd():
+        g.zero_grad(set_to_none=True); u.grad = None
+        g(u)[0].sum().backward()
+    t_fb = timed(fwd_bwd, device, reps, warmup)
+    g.zero_grad(set_to_none=True); u.grad = None
+    torch.cuda.reset_peak_memory_stats(device)  # the graph's memory pool is already allocated, so it counts
+    fwd_bwd(); sync(device)
+    peak = torch.cuda.max_memory_allocated(device) / 1e9
+    g.zero_grad(set_to_none=True); u.grad = None; g.release()
+    return t_f, t_fb, peak
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -118,6 +142,7 @@ def main():
     p.add_argument('--cpu-memory', action='store_true', help="on CPU, estimate the fwd+bwd peak with torch's MemTracker")
     p.add_argument('--backends', default='matmul', help="comma-separated Vandermonde backends for s4lit: matmul (default), "
                    "or s4lit.kernels' auto, torch, cuda, pykeops (auto/cuda may first compile the CUDA extension)")
+    p.add_argument('--no-graphs', action='store_true', help="skip the CUDA graph rows (s4lit.model.graphed)")
     p.add_argument('--no-compile', action='store_true', help="skip the row with S4DStandalone(compile_head=True) (torch.compile of the head)")
     a = p.parse_args()
     if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
@@ -160,8 +185,19 @@ def main():
             except torch.OutOfMemoryError: res[label] = (float('nan'),) * 2 + (None,)
             except RuntimeError as e:
                 print(f"# {label} at L={L}: {type(e).__name__}: {str(e)[:200]}"); res[label] = (float('nan'),) * 2 + (None,)
+        if device.type == 'cuda' and not a.no_graphs:  # fresh copies per length: each graph is for one shape
+            b = backends[0]
+            for label, make in ((f's4lit standalone [{b}]', lambda: from_official_s4d({k: v.cpu() for k, v in base.state_dict().items()})),
+                                (f's4lit S4D layer only [{b}]', lambda: S4D(a.H, a.N, transposed=True, init='lin'))):
+                m = make().to(device)
+                (m.s4d.kernel if hasattr(m, 's4d') else m.kernel).backend = b
+                try: res[label + ', CUDA graph'] = measure_graphed(m, u, device, a.reps, 3)
+                except Exception as e:
+                    print(f"# {label}, CUDA graph at L={L}: {type(e).__name__}: {str(e)[:300]}"); res[label + ', CUDA graph'] = (float('nan'),) * 2 + (None,)
+                del m; torch.cuda.empty_cache()
         f0, fb0, m0 = res['official (re-stated)']
-        for label, (f, fb, mem) in res.items():
+        order = [l for k in res if not k.endswith(', CUDA graph') for l in (k, k + ', CUDA graph') if l in res]
+        for label, (f, fb, mem) in ((l, res[l]) for l in order):
             ratio = f"{f / f0:5.2f}x / {fb / fb0:5.2f}x" + (f" / {mem / m0:5.2f}x" if mem and m0 else '')
             rows.append((L, label, f, fb, mem, ratio))
         del u
