@@ -18,8 +18,8 @@ run() { local name=$1 limit=$2; shift 2; echo "=== $name ($*)"; timeout "$limit"
 for s in $steps; do case $s in
   tests)      run tests 240 nbdev-test --flags gpu --n-workers 8 ;;
   kernels)    run kernels 120 python3 benchmarks/kernels.py ;;
-  s4)         run s4 120 python3 benchmarks/s4.py --reps 40 ;;
-  s4d)        run s4d 120 python3 benchmarks/s4d.py --backends matmul,cuda --reps 40 ;;
+  s4)         run s4 150 python3 benchmarks/s4.py --backends auto --reps 40 ;;
+  s4d)        run s4d 150 python3 benchmarks/s4d.py --backends matmul --no-compile --reps 40 ;;
   liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
   experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
 esac; done
