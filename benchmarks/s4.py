@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 from s4lit.s4 import S4
 from s4lit import kernels
-from s4lit.model import graphed
+from common import fmt, measure, measure_graphed, sync, timed  # benchmarks/common.py
 
 OFFICIAL = {1024: (1.60, 4.39, None), 4096: (2.50, 6.39, None), 16384: (7.27, 22.1, 4.3)}  # fwd ms, fwd+bwd ms, peak GB
 
@@ -39,63 +39,6 @@ class Block(nn.Module):
     def forward(self, u):
         y, _ = self.layer(u)
         return self.out(nn.functional.gelu(y)), None
-
-
-def sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize()
-
-
-def timed(fn, device, reps, warmup):
-    "Median wall time of `fn()` in ms."
-    for _ in range(warmup): fn()
-    sync(device)
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); fn(); sync(device)
-        ts.append((time.perf_counter() - t0) * 1e3)
-    return sorted(ts)[len(ts) // 2]
-
-
-def measure(model, u, device, reps, warmup):
-    "(forward ms, fwd+bwd ms, peak GB of fwd+bwd or None)."
-    def fwd():
-        with torch.no_grad(): model(u)
-    def fwd_bwd():
-        model.zero_grad(set_to_none=True); u.grad = None
-        model(u)[0].sum().backward()
-    t_f = timed(fwd, device, reps, warmup)
-    t_fb = timed(fwd_bwd, device, reps, warmup)
-    peak = None
-    if device.type == 'cuda':
-        model.zero_grad(set_to_none=True); u.grad = None
-        torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
-        fwd_bwd(); sync(device)
-        peak = torch.cuda.max_memory_allocated(device) / 1e9
-    model.zero_grad(set_to_none=True); u.grad = None
-    return t_f, t_fb, peak
-
-
-def measure_graphed(model, u, device, reps, warmup):
-    "measure() for `model` replayed from CUDA graphs: a forward-only graph for fwd, a training graph for fwd+bwd."
-    with torch.no_grad(): g = graphed(model, u.detach())
-    def fwd():
-        with torch.no_grad(): g(u.detach())
-    t_f = timed(fwd, device, reps, warmup)
-    g.release(); del g; torch.cuda.empty_cache()
-    g = graphed(model, u)
-    def fwd_bwd():
-        g.zero_grad(set_to_none=True); u.grad = None
-        g(u)[0].sum().backward()
-    t_fb = timed(fwd_bwd, device, reps, warmup)
-    g.zero_grad(set_to_none=True); u.grad = None
-    torch.cuda.reset_peak_memory_stats(device)  # the graph's memory pool is already allocated, so it counts
-    fwd_bwd(); sync(device)
-    peak = torch.cuda.max_memory_allocated(device) / 1e9
-    g.zero_grad(set_to_none=True); u.grad = None; g.release()
-    return t_f, t_fb, peak
-
-
-def fmt(x, spec='7.2f'): return f'{x:{spec}}' if x is not None else ' ' * (int(spec.split('.')[0]) - 1) + '-'
 
 
 def main():
