@@ -116,7 +116,7 @@ class LiquidS4(nn.Module):
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` (batch, length, d_model); `next_state` is None unless a `state` is passed."
         _check_input(u, self.H, self.transposed)
-        x = u if self.transposed else u.transpose(-1, -2)
+        x = u if self.transposed else u.transpose(-1, -2).contiguous()  # the products below read x: coalesced
         L, p = x.shape[-1], self.p
         s, past = (None, None) if state is None else self._check_state(state, x.shape[0])
         if self.kind == 'pb':
