@@ -7,14 +7,14 @@ Docs: https://s4lit.github.io/s4lit/hippo.html.md"""
 # %% auto #0
 __all__ = ['measures', 'transition', 'basis', 'memory', 'reconstruct', 'rank_correction', 'nplr']
 
-# %% ../nbs/01_hippo.ipynb #d3e817e8
+# %% ../nbs/01_hippo.ipynb #3e2b59fb
 import inspect
 import numpy as np
 import torch
 from scipy import special
 from .ssm import discretize
 
-# %% ../nbs/01_hippo.ipynb #d04caaa0
+# %% ../nbs/01_hippo.ipynb #11f7f8a4
 def _legt(N):
     r = np.sqrt(2 * np.arange(N) + 1.0)
     n, k = np.indices((N, N))
@@ -48,7 +48,7 @@ def _glagt(N, alpha=0.0, beta=0.01):
     scale = np.exp(-0.5 * special.gammaln(1 - alpha)) * beta ** ((1 - alpha) / 2)
     return A * s[None, :] / s[:, None], B / s[:, None] * scale
 
-# %% ../nbs/01_hippo.ipynb #64b67924
+# %% ../nbs/01_hippo.ipynb #0bb86742
 def _fourier_rotations(N, omega):
     k = np.arange(N // 2)
     A = np.zeros((N, N))
@@ -73,7 +73,7 @@ def _foud(N):
     A, B = _fourier_rotations(N, 2 * np.pi)
     return A - 0.5 * np.eye(N), B
 
-# %% ../nbs/01_hippo.ipynb #44a41db8
+# %% ../nbs/01_hippo.ipynb #c3a6f000
 _measures = dict(legt=_legt, lmu=_lmu, legs=_legs, legsd=_legsd, lagt=_lagt, tlagt=_tlagt, glagt=_glagt,
                  fout=_fout, fourier=_fout, fourier_decay=_fourier_decay, fourier2=_fourier2, foud=_foud, fourier_diag=_foud)
 measures = tuple(_measures)
@@ -98,7 +98,7 @@ def transition(measure:str, N:int, **kwargs):
         raise TypeError(f"measure {measure!r} takes {'arguments ' + ', '.join(allowed) if allowed else 'no arguments'}; got {', '.join(bad)}")
     return f(N, **kwargs)
 
-# %% ../nbs/01_hippo.ipynb #e2ab5c31
+# %% ../nbs/01_hippo.ipynb #3d1b7fca
 def basis(measure:str, N:int, x):
     "The orthonormal basis `g_n(x)` of `measure` at positions `x` in [0, 1] (0 oldest, 1 now), shape (len(x), N)."
     if measure not in ('legs', 'legt', 'fout', 'fourier'):
@@ -109,7 +109,7 @@ def basis(measure:str, N:int, x):
     k = n // 2
     return np.where(n == 0, 1.0, np.where(n % 2 == 0, np.sqrt(2) * np.cos(2 * np.pi * k * x), -np.sqrt(2) * np.sin(2 * np.pi * k * x)))
 
-# %% ../nbs/01_hippo.ipynb #f7f3378b
+# %% ../nbs/01_hippo.ipynb #627ce78a
 def memory(measure:str, N:int, u, theta:float|None=None):
     "States `c_k` (L, N) of the `measure` memory after each sample of `u` (L,); `theta` is the window of LegT/FouT."
     if measure not in ('legs', 'legt', 'fout', 'fourier'):
@@ -137,7 +137,7 @@ def reconstruct(measure:str, c, x):
     c = torch.as_tensor(c, dtype=torch.float64)
     return c @ torch.from_numpy(basis(measure, c.shape[-1], x)).T
 
-# %% ../nbs/01_hippo.ipynb #a710c2fb
+# %% ../nbs/01_hippo.ipynb #777c0662
 def _rank_rows(measure, N):
     q = np.arange(N, dtype=np.float64)
     f = _lookup(measure)
@@ -161,7 +161,7 @@ def rank_correction(measure:str, N:int, rank:int=1):
         raise ValueError(f"measure {measure!r} needs rank >= {len(P)} (an integer), got {rank!r}")
     return np.concatenate([P, np.zeros((rank - len(P), N))])
 
-# %% ../nbs/01_hippo.ipynb #612aac22
+# %% ../nbs/01_hippo.ipynb #adc89e9e
 def nplr(measure:str, N:int, rank:int=1, B_clip:float|None=2.0, **kwargs):
     "Normal plus low-rank form `(W, P, B, V)`: `A = V diag(W) V^* - P P^*` over conjugate pairs, float64/complex128."
     _check_N(N, even=True, why='for the normal plus low-rank form (eigenvalues come in conjugate pairs)')
