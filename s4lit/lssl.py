@@ -79,7 +79,7 @@ class LSSL(nn.Module):
         x = u if self.transposed else u.transpose(-1, -2)
         L = x.shape[-1]
         dA, dB = self.discrete()
-        y = fft_conv(x, krylov(L, dA, dB, self.C)).to(x.dtype) + self.D[:, None] * x
+        y = fft_conv(x, krylov(L, dA, dB, self.C), self.D).to(x.dtype)
         next_state = None
         if state is not None:
             self._check_state(state, len(x))

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import torch
 from torch import nn
-from .ssm import discretize, krylov, register
+from .ssm import discretize, krylov, fft_conv, register
 from .hippo import transition, rank_correction, nplr
 from . import kernels
 
@@ -214,19 +214,10 @@ class S4(nn.Module):
         L = x.shape[-1]
         if state is not None: state = self._canonical(state, x.shape[0])
         K, Ks = self.kernel(L, state)
-        y = self._conv(x, K)
+        y = fft_conv(x, K, self.D).to(x.dtype)
         if Ks is not None: y = y + Ks.to(y.dtype)
         y = y if self.transposed else y.transpose(-1, -2)
         return y, (None if state is None else self._next_state(x, state))
-
-    def _conv(self, x, K):
-        "`K * x + D x` by FFT, with the skip term folded into the kernel's spectrum (`D` is `D` times a unit impulse)."
-        n, L = 2 * x.shape[-1], x.shape[-1]
-        xf = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
-        # the inverse FFT's 1/n goes into the small kernel spectrum (norm='forward'), not into a pass over the (B, H, 2L) output
-        Kf = torch.fft.rfft(K, n=n, norm='forward') + self.D[:, None] / n
-        y = torch.fft.irfft(torch.fft.rfft(xf, n=n) * Kf, n=n, norm='forward')[..., :L]
-        return y.to(x.dtype)
 
     def _next_state(self, x, state):
         dA, dB = self.kernel.discrete(self.kernel.ssm()[0].dtype)

@@ -51,14 +51,15 @@ def krylov(L:int, dA, dB, C=None):
     return x if C is None else (C[..., None] * x).sum(-2)
 
 # %% ../nbs/00_ssm.ipynb #4d549a08
-def fft_conv(u, K):
-    "Causal convolution `y[..., t] = sum_{j<=t} K[..., j] u[..., t-j]` along the last axis, by FFT."
+def fft_conv(u, K, D=None):
+    "Causal convolution `y[..., t] = sum_{j<=t} K[..., j] u[..., t-j]` along the last axis, plus `D u` if given, by FFT."
     L = u.shape[-1]
     if K.shape[-1] < L: raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length {L}")
     n = 2 * L
-    y = torch.fft.irfft(torch.fft.rfft(u.float() if u.dtype in (torch.float16, torch.bfloat16) else u, n=n)
-                        * torch.fft.rfft(K[..., :L], n=n), n=n)
-    return y[..., :L]
+    Kf = torch.fft.rfft(K[..., :L], n=n, norm='forward')  # the inverse's 1/n goes into the small kernel spectrum
+    if D is not None: Kf = Kf + D[..., None] / n          # D u: the convolution with D times a unit impulse
+    uf = torch.fft.rfft(u.float() if u.dtype in (torch.float16, torch.bfloat16) else u, n=n)
+    return torch.fft.irfft(uf * Kf, n=n, norm='forward')[..., :L]
 
 # %% ../nbs/00_ssm.ipynb #8783899c
 def register(module:torch.nn.Module, name:str, tensor, lr:float|None=None, wd:float|None=None):
