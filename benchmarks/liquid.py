@@ -1,51 +1,46 @@
-"""Liquid-S4 overhead: the liquid terms' cost over the plain layer (liquid_degree=1, the same code and parameters), same run.
+"""Liquid-S4 overhead: the liquid terms' cost over the plain layer (the base layer with the same sizes), same run.
 
-For each base (S4D, S4) the plain layer is `LiquidS4(..., liquid_degree=1)` and also the base layer itself (`S4D` /
-`S4`), then 'pb' and 'kb' ('adjacent' products) at --degrees, and 'kb' with 'allcombs' (S4D only, float64 inside).
-Goal (issue 6): 'pb' within 1.3x and 'kb' within 2x of the plain layer.
+For each base (S4D, S4) the baseline is the base layer itself (`S4D(disc='bilinear')` / `S4`), then `LiquidS4` with
+liquid_degree=1 (its own convolution code), 'pb' and 'kb' ('adjacent' products) at --degrees, and 'kb' with 'allcombs'
+(S4D only, float64 inside). Goal (issue 6): 'pb' within 1.3x and 'kb' within 2x of the plain layer.
 
     python benchmarks/liquid.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096
     python benchmarks/liquid.py --device cpu --quick  # a small smoke run anywhere
 
 Forward is timed under torch.no_grad(); forward+backward with the input and all parameters requiring gradients
-(loss = y.square().mean()). Times are medians over --reps runs after warm-up; peak memory (CUDA) is
-torch.cuda.max_memory_allocated() over the fwd+bwd call. Ratios are against the base layer measured in the same run.
+(loss = y.sum()), with benchmarks/common.py's helpers. Times are medians over --reps runs after warm-up; peak memory
+(CUDA) is torch.cuda.max_memory_allocated() over one fwd+bwd call. Ratios are against the base layer in the same run.
+On CUDA every layer is timed a second time replayed from CUDA graphs (`s4lit.model.graphed`; --no-graphs skips this):
+at these sizes the eager layers are bound by the host launching their operations, and the graph rows show the cost
+on the device alone. The `ops` column counts the top-level aten operations of one eager fwd+bwd (torch.profiler).
 """
-import argparse, datetime, platform, time
+import argparse, collections, datetime, platform
 import torch
+from torch.profiler import profile, ProfilerActivity
 from s4lit.liquid import LiquidS4
 from s4lit.s4d import S4D
 from s4lit.s4 import S4
+from common import fmt, measure, measure_graphed  # benchmarks/common.py
 
 
-def sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize()
+def count_ops(layer, u):
+    "Top-level aten operations in one forward+backward (views included: each costs host time)."
+    with profile(activities=[ProfilerActivity.CPU]) as prof: layer(u)[0].sum().backward()
+    layer.zero_grad(set_to_none=True); u.grad = None
+    return sum(1 for e in prof.events() if e.name.startswith('aten::') and
+               (e.cpu_parent is None or not e.cpu_parent.name.startswith('aten::')))
 
 
-def timeit(fn, device, reps, warmup=2):
-    for _ in range(warmup): fn()
-    sync(device)
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); fn(); sync(device); ts.append(time.perf_counter() - t0)
-    return sorted(ts)[len(ts) // 2] * 1e3
-
-
-def measure(layer, u, device, reps):
-    "Forward ms, forward+backward ms, peak GB (CUDA, fwd+bwd)."
-    with torch.no_grad(): layer(u)  # builds S4's C~ for this length outside the timing
-    def fwd():
-        with torch.no_grad(): layer(u)
-    def fwdbwd():
-        layer.zero_grad(set_to_none=True); u.grad = None
-        layer(u)[0].square().mean().backward()
-    t_f = timeit(fwd, device, reps)
-    uu = u.requires_grad_(True)
-    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-    t_b = timeit(fwdbwd, device, reps)
-    mem = torch.cuda.max_memory_allocated() / 2**30 if device.type == 'cuda' else float('nan')
-    uu.requires_grad_(False)
-    return t_f, t_b, mem
+def layers(base, H, N, degrees):
+    "(label, constructor) pairs: the plain base layer first."
+    rows = [('plain ' + base.upper(), lambda: S4D(H, N, disc='bilinear') if base == 's4d' else S4(H, N)),
+            ('liquid, degree 1', lambda: LiquidS4(H, N, liquid_degree=1, base=base))]
+    for p in degrees:
+        rows.append((f'pb, degree {p}', lambda p=p: LiquidS4(H, N, liquid_degree=p, liquid_kernel='pb', base=base)))
+        rows.append((f'kb, degree {p}', lambda p=p: LiquidS4(H, N, liquid_degree=p, liquid_kernel='kb', base=base)))
+        if base == 's4d':
+            rows.append((f'kb allcombs, degree {p}', lambda p=p: LiquidS4(H, N, liquid_degree=p, products='allcombs', base=base)))
+    return rows
 
 
 def main():
@@ -55,36 +50,39 @@ def main():
     ap.add_argument('--lengths', default='1024,4096')
     ap.add_argument('--degrees', default='2,3')
     ap.add_argument('--bases', default='s4d,s4')
-    ap.add_argument('--reps', type=int, default=10)
+    ap.add_argument('--reps', type=int, default=20)
+    ap.add_argument('--no-graphs', action='store_true', help='skip the CUDA graph timings')
     args = ap.parse_args()
     device = torch.device(args.device)
     B, H, N = (2, 32, 16) if args.quick else (16, 256, 64)
     lengths = [256, 512] if args.quick else [int(x) for x in args.lengths.split(',')]
     degrees = [int(x) for x in args.degrees.split(',')]
-    reps = 3 if args.quick else args.reps
+    reps, warmup = (3, 1) if args.quick else (args.reps, 3)
+    graphs = device.type == 'cuda' and not args.no_graphs
     name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or platform.machine()
     print(f"# Liquid-S4 overhead on {name} ({device}), torch {torch.__version__}, "
-          f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; batch {B}, H={H}, N={N}, float32")
-    print(f"{'base':5} {'layer':22} {'L':>6} {'fwd ms':>9} {'x':>6} {'fwd+bwd ms':>11} {'x':>6} {'peak GB':>8}")
+          f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; batch {B}, H={H}, N={N}, float32, median of {reps}")
+    head = f"{'base':5} {'layer':22} {'L':>6} {'ops':>5} {'fwd ms':>8} {'x':>5} {'f+b ms':>8} {'x':>5} {'peak GB':>8}"
+    if graphs: head += f" | {'graph fwd':>9} {'x':>5} {'graph f+b':>9} {'x':>5}"
+    print(head)
     for base in args.bases.split(','):
         for L in lengths:
             torch.manual_seed(0)
-            u = torch.randn(B, L, H, device=device)
-            ref = (S4D(H, N, disc='bilinear') if base == 's4d' else S4(H, N)).to(device)
-            rows = [('plain ' + base.upper(), ref)]
-            rows.append(('liquid, degree 1', LiquidS4(H, N, liquid_degree=1, base=base).to(device)))
-            for p in degrees:
-                rows.append((f'pb, degree {p}', LiquidS4(H, N, liquid_degree=p, liquid_kernel='pb', base=base).to(device)))
-                rows.append((f'kb, degree {p}', LiquidS4(H, N, liquid_degree=p, liquid_kernel='kb', base=base).to(device)))
-                if base == 's4d':
-                    rows.append((f'kb allcombs, degree {p}', LiquidS4(H, N, liquid_degree=p, products='allcombs', base=base).to(device)))
-            base_f = base_b = None
-            for label, layer in rows:
-                f, b, mem = measure(layer, u, device, reps)
-                if base_f is None: base_f, base_b = f, b
-                print(f"{base:5} {label:22} {L:6d} {f:9.2f} {f / base_f:6.2f} {b:11.2f} {b / base_b:6.2f} {mem:8.2f}", flush=True)
+            u = torch.randn(B, L, H, device=device, requires_grad=True)
+            ref = None
+            for label, make in layers(base, H, N, degrees):
+                torch.manual_seed(0)
+                layer = make().to(device)
+                with torch.no_grad(): layer(u)  # S4 makes its C~ for this length outside the timings
+                ops = count_ops(layer, u)
+                f, b, mem = measure(layer, u, device, reps, warmup)
+                g = measure_graphed(layer, u, device, reps, warmup)[:2] if graphs else None
+                if ref is None: ref = (f, b) + (g or ())
+                line = f"{base:5} {label:22} {L:6d} {ops:5d} {f:8.2f} {f / ref[0]:5.2f} {b:8.2f} {b / ref[1]:5.2f} {fmt(mem, '8.2f')}"
+                if g: line += f" | {g[0]:9.2f} {g[0] / ref[2]:5.2f} {g[1]:9.2f} {g[1] / ref[3]:5.2f}"
+                print(line, flush=True)
                 del layer
-            if device.type == 'cuda': torch.cuda.empty_cache()
+                if device.type == 'cuda': torch.cuda.empty_cache()
 
 
 if __name__ == '__main__':

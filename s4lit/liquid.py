@@ -37,21 +37,29 @@ def prefix_symmetric(u, m:int):
     return torch.stack(E), torch.stack(H)
 
 # %% ../nbs/06_liquid.ipynb #3edd4d5e
+def _re2(a, b):
+    "`2 Re sum_n a b` over the stored conjugate-pair halves: `a^* b` summed over the full state, for real-symmetric systems."
+    return 2 * (a * b).sum(-1).real
+
 def dplr_dB(Lambda, P, B, dt):
     "Stored half of the bilinear `dB = (I - dt/2 A)^-1 dt B` of the DPLR system `A = Lambda - P P^*`, by Woodbury in O(N r^2)."
     h = dt[:, None] / 2
     E = 1 / (1 - h * Lambda)
-    G = 2 * torch.einsum('ihn,jhn->hij', P.conj(), E * P).real                 # P^* E P over the conjugate pairs
-    z = E * dt[:, None] * B
-    s = 2 * torch.einsum('rhn,hn->hr', P.conj(), z).real
-    t = torch.linalg.solve(torch.eye(len(P), dtype=G.dtype, device=G.device) + h[..., None] * G, s)
-    return z - h * E * torch.einsum('rhn,hr->hn', P, t.to(P.dtype))
+    z, EP = dt[:, None] * E * B, E * P                 # the diagonal part's solution; E P, (r, H, N/2)
+    Pc = P.conj()
+    s = _re2(Pc, z)                                    # P^* z, (r, H)
+    if len(P) == 1: t = s / (1 + h[:, 0] * _re2(Pc, EP))
+    else:                                              # (I + h P^* E P) t = P^* z, an r x r system per channel
+        G = _re2(Pc[:, None], EP[None]).permute(2, 0, 1)
+        t = torch.linalg.solve(torch.eye(len(P), dtype=G.dtype, device=G.device) + h[..., None] * G, s.T).T
+    return z - h * (EP * t[..., None]).sum(0)
 
 def dplr_undiscretize(Lambda, P, w, dt):
     "The continuous `B'` (stored half, `(..., H, N/2)`) whose bilinear discretization is `w`: `B' = (I - dt/2 A) w / dt`."
-    Pw = 2 * torch.einsum('rhn,...hn->...hr', P.conj(), w).real
-    Aw = Lambda * w - torch.einsum('rhn,...hr->...hn', P, Pw.to(P.dtype))
-    return (w - dt[:, None] / 2 * Aw) / dt[:, None]
+    h = dt[:, None] / 2
+    Pw = _re2(P.conj(), w[..., None, :, :])            # P^* w, (..., r, H)
+    return ((1 - h * Lambda) * w + h * (P * Pw[..., None]).sum(-3)) / (2 * h)
+
 
 # %% ../nbs/06_liquid.ipynb #4ed30cde
 def _conv_sum(v, K, D, u):
@@ -107,11 +115,15 @@ class LiquidS4(nn.Module):
         if self.p > 1: Bs = torch.cat([Bs, dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** q[1:], dt)])
         return kernel_spectrum(Lambda, P, Bs, Ct[None], dt, k.l_kernel, k.backend)[0, ..., :L]
 
-    def pb_coefficients(self):
-        "The PB coefficients `c[q-2, h] = C dB^q` for `q = 2..p`, shape `(p-1, H)`."
-        _, dB, C = self.discrete()
-        q = torch.arange(2, self.p + 1, device=dB.device)[:, None, None]
-        return 2 * (C * dB ** q).sum(-1).real
+    def pb_kernel(self, L:int):
+        "The plain kernel `(H, L)` and the PB coefficients `c[q-2, h] = C dB^q` for `q = 2..p`, `(p-1, H)`, from one discretization."
+        if self.base == 's4':  # C dB^q is the first value of the degree-q KB kernel: Cauchy sums from C~, no dense solve for C
+            K = self.kb_kernels(L)
+            return K[0], K[1:, :, 0]
+        k = self.ssm.kernel
+        x, dB, C = k.discrete()
+        W = C * dB ** torch.arange(1, self.p + 1, device=dB.device)[:, None, None]   # C dB^q, (p, H, N/2)
+        return _vandermonde(W[0], x, L, k.backend), 2 * W[1:].sum(-1).real
 
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` (batch, length, d_model); `next_state` is None unless a `state` is passed."
@@ -120,9 +132,11 @@ class LiquidS4(nn.Module):
         L, p = x.shape[-1], self.p
         s, past = (None, None) if state is None else self._check_state(state, x.shape[0])
         if self.kind == 'pb':
-            y, s = self.ssm(x, s)
+            K, c = self.pb_kernel(L)
+            if s is None: y = (fft_conv_skip if self.base == 's4d' else fft_conv)(x, K, self.ssm.D).to(x.dtype)
+            else: y, s = self.ssm(x, s)   # the base layer adds the initial state's output and advances the state
             if p > 1:
-                c, v = self.pb_coefficients().to(y.dtype), x
+                c, v = c.to(y.dtype), x
                 ue = torch.cat([past.to(x.dtype), x], -1) if past is not None else F.pad(x, (p - 1, 0))
                 for q in range(2, p + 1):   # v^(q) one degree at a time, never all of them at once
                     v = v * ue[..., p - q:p - q + L]
