@@ -122,8 +122,9 @@ class LiquidS4(nn.Module):
             return K[0], K[1:, :, 0]
         k = self.ssm.kernel
         x, dB, C = k.discrete()
-        W = C * dB ** torch.arange(1, self.p + 1, device=dB.device)[:, None, None]   # C dB^q, (p, H, N/2)
-        return _vandermonde(W[0], x, L, k.backend), 2 * W[1:].sum(-1).real
+        W = [C * dB]
+        for _ in range(2, self.p + 1): W.append(W[-1] * dB)                 # C dB^q, each (H, N/2)
+        return _vandermonde(W[0], x, L, k.backend), (2 * torch.stack(W[1:]).sum(-1).real if self.p > 1 else None)
 
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` (batch, length, d_model); `next_state` is None unless a `state` is passed."
@@ -140,7 +141,7 @@ class LiquidS4(nn.Module):
                 ue = torch.cat([past.to(x.dtype), x], -1) if past is not None else F.pad(x, (p - 1, 0))
                 for q in range(2, p + 1):   # v^(q) one degree at a time, never all of them at once
                     v = v * ue[..., p - q:p - q + L]
-                    y = y + c[q - 2, :, None] * v
+                    y = torch.addcmul(y, c[q - 2, :, None], v)
         elif self._allcombs: y, s = self._allcombs_forward(x, s)
         else:
             v = input_products(x, p, past)
