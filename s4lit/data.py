@@ -118,6 +118,11 @@ class SeqDataset(Dataset):
     def __getitem__(self, i):
         x = self.x[i]
         return (x if self.decode is None else self.decode(x)), self.y[i]
+    def to(self, device):
+        "The dataset with its sequences, labels and decoder (if it has a `to`) on `device`, where batches are then made and decoded."
+        decode = self.decode.to(device) if hasattr(self.decode, 'to') else self.decode
+        return SeqDataset(self.x.to(device), self.y.to(device), decode, self.name, self.L, self.d_input, self.n_classes,
+                          self.tokens, self.l_output, self.vocab)
     def subset(self, idx):
         "The examples at indices `idx`, as a dataset of the same kind."
         idx = torch.as_tensor(idx, dtype=torch.long)
@@ -177,6 +182,11 @@ class Pixels:
     def __call__(self, x):
         if self.perm is not None: x = x[..., self.perm.to(x.device), :]
         return (x.float()*self.scale.to(x.device)).sub_(self.shift.to(x.device))  # never writes into x
+    def to(self, device):
+        "The same decoder with its constants on `device`, so that decoding a batch there copies nothing from the host."
+        p = Pixels(self.mean, self.std, None if self.perm is None else self.perm.to(device))
+        p.scale, p.shift = p.scale.to(device), p.shift.to(device)
+        return p
 
 def permutation(L:int=784, seed:int=0) -> torch.Tensor:
     "The fixed permutation of `L` time steps that permuted tasks use, from `seed`."
