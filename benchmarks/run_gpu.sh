@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU runs behind the numbers in the chapters: GPU tests, then the benchmarks, each with its own time limit.
-#   bash benchmarks/run_gpu.sh [steps...]      steps: tests kernels s4 s4d liquid experiment (default: all)
+#   bash benchmarks/run_gpu.sh [steps...]      steps: tests kernels s4 s4d liquid experiment train_step (default: all)
 # Logs go to $OUT (or ./gpu-logs). On a machine without nbdev, wheels in .whl/ are installed to /tmp/site first.
 set -u
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ fi
 [ -d .carry/reference ] && export S4LIT_REFERENCE="$PWD/.carry/reference"
 [ -d .carry/data ] && export S4LIT_DATA="$PWD/.carry/data"
 [ -d .carry/s4c ] && export S4LIT_CACHE_DIR="$PWD/.carry/s4c"   # a CUDA extension built on an earlier run
-steps=${*:-tests kernels s4 s4d liquid experiment}
+steps=${*:-tests kernels s4 s4d liquid experiment train_step}
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; python3 -c "import torch; print('torch', torch.__version__)"; git log -1 --format='commit %h %s' 2>/dev/null; } | tee "$OUT/env.txt"
 run() { local name=$1 limit=$2; shift 2; echo "=== $name ($*)"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.log"; echo "=== $name exit ${PIPESTATUS[0]}"; }
 for s in $steps; do case $s in
@@ -22,4 +22,5 @@ for s in $steps; do case $s in
   s4d)        run s4d 150 python3 benchmarks/s4d.py --backends matmul --no-compile --reps 40 ;;
   liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
   experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
+  train_step) run train_step 240 python3 benchmarks/train_step.py ;;   # sCIFAR for part 2: .carry/data/cifar10-jpeg/cifar10-jpg.tar.xz
 esac; done

@@ -24,50 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from s4lit.s4d import S4D, from_official_s4d
-from common import fmt, measure, measure_graphed, sync, timed  # benchmarks/common.py
-
-
-class OfficialS4DKernel(nn.Module):
-    "The official standalone S4D kernel, re-stated: ZOH, B = 1, A = -exp(log_A_real) + i A_imag, K = 2 Re(...)."
-    def __init__(self, H, N=64, dt_min=1e-3, dt_max=1e-1):
-        super().__init__()
-        log_dt = torch.rand(H) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
-        C = torch.randn(H, N // 2, dtype=torch.cfloat)
-        self.C = nn.Parameter(torch.view_as_real(C))
-        self.log_dt = nn.Parameter(log_dt)
-        self.log_A_real = nn.Parameter(torch.log(0.5 * torch.ones(H, N // 2)))
-        self.A_imag = nn.Parameter(math.pi * torch.arange(N // 2).repeat(H, 1).float())
-
-    def forward(self, L):
-        dt = torch.exp(self.log_dt)
-        C = torch.view_as_complex(self.C)
-        A = -torch.exp(self.log_A_real) + 1j * self.A_imag
-        dtA = A * dt.unsqueeze(-1)
-        K = dtA.unsqueeze(-1) * torch.arange(L, device=A.device)  # (H, N/2, L)
-        C = C * (torch.exp(dtA) - 1.0) / A
-        return 2 * torch.einsum('hn,hnl->hl', C, torch.exp(K)).real
-
-
-class OfficialS4D(nn.Module):
-    "The official standalone S4D layer, re-stated (eval-mode dropout): input and output (B, H, L)."
-    def __init__(self, d_model, d_state=64):
-        super().__init__()
-        self.h = d_model
-        self.D = nn.Parameter(torch.randn(self.h))
-        self.kernel = OfficialS4DKernel(self.h, N=d_state)
-        self.activation = nn.GELU()
-        self.dropout = nn.Identity()
-        self.output_linear = nn.Sequential(nn.Conv1d(self.h, 2 * self.h, kernel_size=1), nn.GLU(dim=-2))
-
-    def forward(self, u):
-        L = u.size(-1)
-        k = self.kernel(L=L)
-        k_f = torch.fft.rfft(k, n=2 * L)
-        u_f = torch.fft.rfft(u, n=2 * L)
-        y = torch.fft.irfft(u_f * k_f, n=2 * L)[..., :L]
-        y = y + u * self.D.unsqueeze(-1)
-        y = self.dropout(self.activation(y))
-        return self.output_linear(y), None
+from common import OfficialS4D, fmt, measure, measure_graphed, sync, timed  # benchmarks/common.py
 
 
 def main():

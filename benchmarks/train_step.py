@@ -1,0 +1,201 @@
+"""Training step of the official S4 example's shape: the official example (re-stated) against s4lit's trainer, in one run.
+
+The official example (state-spaces/s4, example.py) trains on sequential CIFAR: a Linear encoder 3 -> 128, four blocks
+of [standalone S4D (kernel, + D u, GELU, dropout, 1x1 Conv1d to 2H, GLU), dropout, residual, LayerNorm (post-norm)],
+the mean over the length and a Linear decoder to 10 classes; AdamW at lr 0.01 and weight decay 0.01, with the SSM
+parameters (log dt, A) at lr 0.001 and no weight decay; batch 64, L = 1024, N = 64, dropout 0.1. Its model and
+optimizer setup are re-stated in benchmarks/common.py (OfficialS4Model, official_optimizer).
+
+s4lit's side is the same model as an `s4lit.model.SequenceModel` (S4D-Lin, prenorm=False, mean pooling), loaded with
+the official model's weights and checked to compute the same logits before anything is timed. It is stepped as
+`s4lit.train.train` steps it: `Objective` (loss and correct count, bf16 autocast inside), `make_optimizer` (fused
+AdamW on CUDA, the SSM parameters at lr 0.001) and, in the graph rows, `s4lit.model.graphed` (forward and backward
+replayed from CUDA graphs; CUDA only).
+
+Part 1 times full optimizer steps (zero_grad, forward, loss, backward, optimizer step) on one fixed batch: the median
+over --reps groups of --group steps, after warm-up, per step. Part 2 measures samples/s of `s4lit.train.train` itself
+(its `train_time` of the second epoch, --steps steps) with batches from the sCIFAR dataset (s4lit.data 'scifar', the
+canonical archive or the JPEG copy, from $S4LIT_DATA or a shared/data folder), kept on the device or copied from the
+host batch by batch, against the same trainer fed a synthetic dataset already on the device: if the loader were a
+bottleneck, the sCIFAR rows would be slower.
+
+Float32 matrix products and convolutions use TF32 tensor cores in every row, the official's too (cuDNN's default,
+which the official 1x1 convolutions already use; s4lit's trainer turns it on for matmuls with tf32=True);
+--no-tf32 turns TF32 off everywhere. cudnn.benchmark is on, as the official example sets it.
+
+    python benchmarks/train_step.py                        # CUDA: the official shape
+    python benchmarks/train_step.py --device cpu --quick   # a small smoke run anywhere (under a minute)
+"""
+import argparse, contextlib, copy, dataclasses, datetime, gc, io, platform, tempfile, time
+from pathlib import Path
+import torch
+import torch.nn as nn
+from s4lit.data import SeqDataset, find_data, get_task
+from s4lit.model import SequenceModel, graphed
+from s4lit.s4d import from_official_s4d
+from s4lit.train import Objective, TrainConfig, make_optimizer, train
+from common import OfficialS4Model, official_optimizer, timed  # benchmarks/common.py
+
+OFFICIAL_H100 = 13.4  # ms per fp32 step of the official example on the H100, from the issue (4777 samples/s)
+
+
+def s4lit_from_official(off, d_input, d_output, d_model, n_layers, d_state, dropout):
+    "A `SequenceModel` computing what the official example's S4Model `off` computes, with its weights."
+    m = SequenceModel(d_input, d_output, d_model=d_model, n_layers=n_layers, layer='s4d',
+                      layer_kwargs=dict(d_state=d_state, init='lin'), prenorm=False, norm='layer', dropout=dropout, pool='mean')
+    dev = next(off.parameters()).device
+    with torch.no_grad():
+        m.encoder.load_state_dict(off.encoder.state_dict()); m.decoder.load_state_dict(off.decoder.state_dict())
+        for blk, layer, norm in zip(m.blocks, off.s4_layers, off.norms):
+            sd = {k: v.cpu() for k, v in layer.state_dict().items()}
+            blk.layer.load_state_dict(from_official_s4d(sd).s4d.state_dict())
+            blk.out[0].weight.copy_(sd['output_linear.0.weight'][..., 0]); blk.out[0].bias.copy_(sd['output_linear.0.bias'])
+            blk.norm.norm.load_state_dict(norm.state_dict())
+    return m.to(dev)
+
+
+def per_step(step, device, reps, group, warmup):
+    "Median ms per step over `reps` groups of `group` steps, after `warmup` steps."
+    def steps():
+        for _ in range(group): step()
+    return timed(steps, device, reps, max(1, warmup // group)) / group
+
+
+def time_official(off, x, y, device, a, bf16=False):
+    opt, crit = official_optimizer(off, lr=0.01, weight_decay=0.01), nn.CrossEntropyLoss()
+    def step():
+        opt.zero_grad()
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            loss = crit(off(x), y)
+        loss.backward()
+        opt.step()
+    return per_step(step, device, a.reps, a.group, a.warmup)
+
+
+def time_s4lit(model, cfg, x, y, device, a, bf16, graph):
+    obj = Objective(model.train(), bf16=bf16)
+    fn = graphed(obj, x, y) if graph else obj
+    opt = make_optimizer(model, cfg, device)
+    def step():  # as s4lit.train.train steps
+        loss, _ = fn(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    try: return per_step(step, device, a.reps, a.group, a.warmup)
+    finally:
+        if graph: fn.release()
+
+
+def free(device):
+    gc.collect()
+    if device.type == 'cuda': torch.cuda.empty_cache()
+
+
+def trainer_rate(data, cfg):
+    "Training samples/s of `s4lit.train.train` in its second epoch (the first warms up); no test evaluation (until=2)."
+    h = train(cfg, data, until=2)
+    return cfg.limit // cfg.batch_size * cfg.batch_size / h[1]['train_time']
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
+    p.add_argument('--batch', type=int, default=64)
+    p.add_argument('--L', type=int, default=1024)
+    p.add_argument('--d-model', type=int, default=128)
+    p.add_argument('--layers', type=int, default=4)
+    p.add_argument('--N', type=int, default=64)
+    p.add_argument('--dropout', type=float, default=0.1)
+    p.add_argument('--reps', type=int, default=20, help='groups of steps timed (the median is reported)')
+    p.add_argument('--group', type=int, default=5, help='steps per timed group')
+    p.add_argument('--warmup', type=int, default=10, help='steps before timing')
+    p.add_argument('--steps', type=int, default=150, help='trainer steps per epoch in part 2')
+    p.add_argument('--no-tf32', action='store_true', help='no TF32 tensor cores for float32 matmuls and convolutions, in every row')
+    p.add_argument('--no-data', action='store_true', help='skip part 2 (the trainer with the sCIFAR loader)')
+    a = p.parse_args()
+    if a.quick: a.batch, a.L, a.d_model, a.layers, a.N, a.reps, a.group, a.warmup, a.steps = 8, 256, 32, 2, 16, 3, 2, 2, 4
+    device = torch.device(a.device)
+    cuda = device.type == 'cuda'
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = not a.no_tf32
+    torch.backends.cudnn.benchmark = True
+    name = torch.cuda.get_device_name(device) if cuda else platform.processor() or 'cpu'
+    print(f"# training step benchmark  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  "
+          f"torch {torch.__version__}")
+    print(f"# S4D x {a.layers} layers, d_model {a.d_model}, N {a.N}, batch {a.batch}, L {a.L}, 3 input channels, 10 classes, "
+          f"dropout {a.dropout}, post-norm, AdamW (lr 0.01, wd 0.01; SSM lr 0.001, wd 0); TF32 {'off' if a.no_tf32 else 'on'}; "
+          f"median of {a.reps} x {a.group} steps")
+
+    torch.manual_seed(0)
+    off = OfficialS4Model(3, 10, d_model=a.d_model, n_layers=a.layers, dropout=a.dropout, d_state=a.N, lr=0.001).to(device)
+    off0 = copy.deepcopy(off)  # the initial weights, for each s4lit model
+    mk = lambda: s4lit_from_official(off0, 3, 10, a.d_model, a.layers, a.N, a.dropout)
+    cfg = TrainConfig(task='scifar', d_model=a.d_model, n_layers=a.layers, d_state=a.N, layer_args='{"init": "lin"}',
+                      dropout=a.dropout, prenorm=False, batch_size=a.batch, lr=0.01, ssm_lr=0.001, weight_decay=0.01,
+                      warmup=0.0, tf32=not a.no_tf32, device=str(device), progress=False)
+    x = torch.randn(a.batch, a.L, 3, device=device)
+    y = torch.randint(0, 10, (a.batch,), device=device)
+    with torch.no_grad():  # the same function, or the comparison means nothing
+        m = mk().eval(); off.eval()
+        ref, got = off(x), m(x)[0]
+        err = ((got - ref).norm() / ref.norm()).item()
+        print(f"# s4lit SequenceModel vs official S4Model, same weights, eval mode: relative error of the logits {err:.1e}")
+        if not err < 1e-2: raise RuntimeError(f"s4lit's model differs from the official re-statement: relative error {err:.1e}")
+        del m
+    off.train()
+
+    rows = [('official example (re-stated), fp32', time_official(off, x, y, device, a))]
+    try: rows.append(('official example (re-stated), bf16 autocast', time_official(off, x, y, device, a, bf16=True)))
+    except Exception as e:  # the official FFTs reject bfloat16 inputs on CUDA
+        rows.append(('official example (re-stated), bf16 autocast', f"fails: {type(e).__name__}: {str(e).splitlines()[0][:90]}"))
+    del off; free(device)
+    for graph in ((False, True) if cuda else (False,)):
+        for bf16 in (False, True):
+            label = f"s4lit {'CUDA graph' if graph else 'eager'}, {'bf16 autocast' if bf16 else 'fp32'}"
+            rows.append((label, time_s4lit(mk(), cfg, x, y, device, a, bf16, graph)))
+            free(device)
+    base = rows[0][1]
+    print("\n| training step | ms/step | samples/s | vs official |")
+    print("|---|---|---|---|")
+    for label, ms in rows:
+        if isinstance(ms, str): print(f"| {label} | {ms} | | |")
+        else: print(f"| {label} | {ms:.2f} | {a.batch / ms * 1e3:,.0f} | {ms / base:.2f}x |")
+    if cuda and not a.quick:
+        print(f"\nThe issue's official figure (H100, fp32): {OFFICIAL_H100} ms/step, {64 / OFFICIAL_H100 * 1e3:,.0f} samples/s; "
+              f"in this run {base:.2f} ms. Goal: s4lit at or below 0.8x of the official, bf16 faster than fp32.")
+    del x, y, off0; free(device)
+    if a.no_data: return
+
+    # Part 2: the trainer itself, batches from the sCIFAR dataset or from a synthetic one already on the device
+    with contextlib.redirect_stdout(io.StringIO()): roots = {f: find_data(f) for f in ('cifar10', 'cifar10-jpeg')}
+    root = roots['cifar10'] or roots['cifar10-jpeg']
+    if root is None: print("\n# part 2 skipped: no sCIFAR data (put cifar10/ or cifar10-jpeg/ under $S4LIT_DATA)"); return
+    t0 = time.time()
+    scifar = {s: get_task('scifar', s, root=root) for s in ('train', 'val', 'test')}
+    tr = scifar['train']
+    print(f"\n# sCIFAR from {root/('cifar10' if roots['cifar10'] else 'cifar10-jpeg')}: {len(tr)} training sequences of "
+          f"{tr.L} x {tr.d_input} {tr.x.dtype} (read and decoded, or taken from the cache, in {time.time() - t0:.1f} s, once)")
+    n = a.steps * a.batch
+    syn = {s: SeqDataset(torch.randn(k, 1024, 3), torch.randint(0, 10, (k,)), name='synthetic', d_input=3, n_classes=10)
+           for s, k in (('train', n), ('val', 2 * a.batch), ('test', 2 * a.batch))}
+    out, runs = Path(tempfile.mkdtemp()), []
+    for bf16 in (False, True):
+        prec = 'bf16 autocast' if bf16 else 'fp32'
+        for label, data, frac in ((f'synthetic, already on the {device.type}', syn, 0.5),
+                                  (f'sCIFAR, kept on the {device.type}', scifar, 0.5),
+                                  ('sCIFAR, on the host, copied batch by batch', scifar, 0.0)):
+            if frac == 0.0 and not cuda: continue
+            c = dataclasses.replace(cfg, epochs=3, limit=n, eval_limit=2 * a.batch, bf16=bf16, device_data=frac,
+                                    out=str(out/f'{len(runs)}'))
+            runs.append((label, prec, trainer_rate(data, c)))
+            free(device)
+    print(f"\n| s4lit.train.train{' (CUDA graphs)' if cuda else ''}, L 1024, {a.steps} steps of {a.batch} "
+          "| precision | samples/s | vs synthetic |")
+    print("|---|---|---|---|")
+    for label, prec, rate in runs:
+        syn_rate = next(r for l, pr, r in runs if pr == prec and l.startswith('synthetic'))
+        print(f"| {label} | {prec} | {rate:,.0f} | {rate / syn_rate:.2f}x |")
+
+
+if __name__ == '__main__':
+    main()
