@@ -1,0 +1,131 @@
+"""The results table of the training chapter: each run is one `s4lit-train` command, all of them run side by side on one GPU.
+
+    python benchmarks/results.py start [runs]     # launch the runs (default: all) detached, each in <root>/<run>/
+    python benchmarks/results.py status           # epochs done, validation accuracy, seconds per epoch, still running?
+    python benchmarks/results.py table            # the Markdown table of finished runs, with each exact command
+    python benchmarks/results.py commands         # the s4lit-train command of every run
+
+A run started again resumes from its last checkpoint (`--resume`): a run cut off by a time limit loses at most the
+epoch it was in. <root> is --root (default runs/results). Data comes from $S4LIT_DATA (see s4lit.data).
+Each run's recipe is below: the model sizes and schedule we chose for each task, all with s4lit.train's defaults
+otherwise (AdamW, SSM parameters at lr 1e-3 and no weight decay, warmup then cosine decay, best-validation checkpoint
+evaluated on the test split).
+"""
+import argparse, datetime, json, os, shlex, signal, subprocess, sys, time
+from pathlib import Path
+
+RUNS = {  # name: s4lit-train options
+    'smnist':    dict(task='smnist', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05, epochs=40),
+    'psmnist':   dict(task='psmnist', model='s4d', d_model=256, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05, epochs=40),
+    'scifar':    dict(task='scifar', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.01,
+                      prenorm=False, epochs=100),   # the official example's model: 4 layers, H = 128, post-norm
+    'fsdd':      dict(task='fsdd', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05,
+                      batch_size=32, bidirectional=True, epochs=80),
+    'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,
+                      bidirectional=True, norm='batch', prenorm=False, epochs=40),
+    'quickdraw': dict(task='quickdraw', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05, epochs=30),
+}
+
+
+def args_of(opts):
+    out = []
+    for k, v in opts.items():
+        flag = '--' + k.replace('_', '-')
+        out += ([flag] if v else ['--no-' + flag[2:]]) if isinstance(v, bool) else [flag, str(v)]
+    return out
+
+
+def command(name, root):
+    return ['s4lit-train', *args_of(RUNS[name]), '--out', str(Path(root)/name)]
+
+
+def history(d):
+    f = d/'metrics.jsonl'
+    return [json.loads(l) for l in f.read_text().splitlines() if l.strip()] if f.exists() else []
+
+
+def alive(d):
+    try: os.kill(int((d/'pid').read_text()), 0); return True
+    except (OSError, ValueError): return False
+
+
+def start(names, root):
+    for n in names:
+        d = Path(root)/n; d.mkdir(parents=True, exist_ok=True)
+        if alive(d): print(f"{n}: already running"); continue
+        if any('test_acc' in r for r in history(d)): print(f"{n}: finished"); continue
+        cmd = command(n, root)
+        (d/'command.txt').write_text(shlex.join(cmd) + '\n')
+        argv = [sys.executable, '-c', 'import sys; from s4lit.train import main; main(sys.argv[1:])', *cmd[1:], '--resume']
+        env = {**os.environ, 'OMP_NUM_THREADS': '2', 'PYTHONUNBUFFERED': '1'}
+        with open(d/'log.txt', 'a') as log:
+            p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        (d/'pid').write_text(str(p.pid))
+        print(f"{n}: started (pid {p.pid}): {shlex.join(cmd)}")
+
+
+def status(root):
+    print(f"{'run':10} {'epoch':>9} {'val acc':>8} {'best':>7} {'test':>7} {'s/epoch':>8} {'ETA min':>8}  state")
+    for n, opts in RUNS.items():
+        d = Path(root)/n
+        if not d.exists(): continue
+        h = history(d); ep = [r for r in h if 'epoch' in r]; test = next((r for r in h if 'test_acc' in r), None)
+        spe = sum(r['epoch_time'] for r in ep) / len(ep) if ep else float('nan')
+        left = (opts['epochs'] - len(ep)) * spe / 60
+        last = ep[-1]['val_acc'] if ep else float('nan')
+        best = max((r['val_acc'] for r in ep), default=float('nan'))
+        state = 'running' if alive(d) else 'finished' if test else 'stopped'
+        tail = (d/'log.txt').read_text().strip().splitlines()[-1:] if (d/'log.txt').exists() else []
+        if state == 'stopped' and tail: state += f" (last log line: {tail[0][:120]})"
+        print(f"{n:10} {len(ep):4d}/{opts['epochs']:<4d} {last:8.4f} {best:7.4f} {test['test_acc'] if test else float('nan'):7.4f} "
+              f"{spe:8.1f} {left:8.1f}  {state}")
+
+
+def n_params(opts):
+    "Parameters of a run's model, built from the task's description (no data needed)."
+    from types import SimpleNamespace
+    from s4lit.data import TASKS
+    from s4lit.train import TrainConfig, build_model
+    t = TASKS[opts['task']]
+    ds = SimpleNamespace(d_input=t.d_input, n_classes=t.n_classes, tokens=t.tokens)
+    return sum(p.numel() for p in build_model(TrainConfig(**opts), ds).parameters())
+
+
+def table(root):
+    print("| run | task | model | parameters | epochs | best val acc | test acc | s / epoch | total min | command |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n, opts in RUNS.items():
+        d = Path(root)/n
+        h = history(d); ep = [r for r in h if 'epoch' in r]; test = next((r for r in h if 'test_acc' in r), None)
+        if not ep: continue
+        cmd = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else shlex.join(command(n, root))
+        tot = sum(r['epoch_time'] for r in ep)
+        params = f"{n_params(opts):,}"
+        acc = f"{test['test_acc']:.4f}" if test else '(not finished)'
+        print(f"| {n} | {opts['task']} | {opts['model']}, {opts['n_layers']} x {opts['d_model']} | {params} | {len(ep)}/{opts['epochs']} | "
+              f"{max(r['val_acc'] for r in ep):.4f} | {acc} | {tot / len(ep):.1f} | "
+              f"{tot / 60:.1f} | `{cmd}` |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('action', choices=('start', 'status', 'table', 'commands', 'stop'))
+    ap.add_argument('runs', nargs='?', default=','.join(RUNS), help=f"comma-separated, from: {', '.join(RUNS)}")
+    ap.add_argument('--root', default='runs/results')
+    a = ap.parse_args()
+    names = a.runs.split(',')
+    if bad := [n for n in names if n not in RUNS]: ap.error(f"unknown runs {bad}; known: {', '.join(RUNS)}")
+    print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+    if a.action == 'start': start(names, a.root)
+    elif a.action == 'status': status(a.root)
+    elif a.action == 'table': table(a.root)
+    elif a.action == 'commands':
+        for n in names: print(shlex.join(command(n, a.root)))
+    elif a.action == 'stop':
+        for n in names:
+            d = Path(a.root)/n
+            if alive(d): os.killpg(int((d/'pid').read_text()), signal.SIGTERM); print(f"{n}: stopped")
+
+
+if __name__ == '__main__':
+    main()
