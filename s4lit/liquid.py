@@ -180,7 +180,7 @@ class LiquidS4(nn.Module):
         E, Hs = prefix_symmetric(u, p - 1)
         y = fft_conv_skip(u, K[0], self.ssm.D.double())
         qb = [(q, b) for q in range(2, p + 1) for b in range(q)]
-        c = fft_conv(u * Hs[[b for _, b in qb]], K[[q - 1 for q, _ in qb]][:, None])     # (pairs, batch, H, L)
+        c = fft_conv(u * torch.stack([Hs[b] for _, b in qb]), torch.stack([K[q - 1] for q, _ in qb])[:, None])  # (pairs, batch, H, L)
         for i, (q, b) in enumerate(qb): y = y + E[q - 1 - b] * F.pad(c[i], (q - 1, 0))[..., :L]
         if s is not None:
             S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)   # S_d = sum_{r <= p-d} x^(r)
