@@ -185,7 +185,6 @@ def plot_history(history:list, path=None):
         fig.savefig(tmp, dpi=100); os.replace(tmp, path)
     return fig
 
-
 # %% ../nbs/12_train.ipynb #e678d7b3
 def _subset(ds, limit, seed):
     if not limit or limit >= len(ds): return ds
