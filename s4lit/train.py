@@ -233,8 +233,9 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
             if step % cfg.check_every == 0 or i == steps_per_epoch - 1: _check_finite(model, loss, step)
             tot += loss.detach() * len(y); hits += correct; seen += len(y)  # summed on the device: no waiting here
             if cfg.progress and (i + 1) % max(1, steps_per_epoch // 10) == 0:
-                print(f"  epoch {epoch + 1} [{i + 1}/{steps_per_epoch}] loss {tot.item() / seen:.4f} acc {hits.item() / seen:.4f} "
-                      f"{seen / (time.time() - t0):.0f} samples/s", flush=True)
+                el = time.time() - t0
+                print(f"  epoch {epoch + 1} [{'#' * (10 * (i + 1) // steps_per_epoch):<10}] {i + 1}/{steps_per_epoch} loss {tot.item() / seen:.4f} "
+                      f"acc {hits.item() / seen:.4f} {seen / el:.0f} samples/s, {el * (steps_per_epoch - i - 1) / (i + 1):.0f} s left", flush=True)
         train_loss, train_acc = tot.item() / seen, hits.item() / seen  # waits for the last step
         train_time = time.time() - t0
         val_loss, val_acc = evaluate(model, va, cfg, device)
