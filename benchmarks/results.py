@@ -81,17 +81,8 @@ def status(root):
               f"{spe:8.1f} {left:8.1f}  {state}")
 
 
-def n_params(opts):
-    "Parameters of a run's model, built from the task's description (no data needed)."
-    from types import SimpleNamespace
-    from s4lit.data import TASKS
-    from s4lit.train import TrainConfig, build_model
-    t = TASKS[opts['task']]
-    ds = SimpleNamespace(d_input=t.d_input, n_classes=t.n_classes, tokens=t.tokens)
-    return sum(p.numel() for p in build_model(TrainConfig(**opts), ds).parameters())
-
-
 def table(root):
+    from s4lit.train import TrainConfig, n_parameters
     print("| run | task | model | parameters | epochs | best val acc | test acc | s / epoch | total min | command |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for n, opts in RUNS.items():
@@ -100,7 +91,7 @@ def table(root):
         if not ep: continue
         cmd = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else shlex.join(command(n, root))
         tot = sum(r['epoch_time'] for r in ep)
-        params = f"{n_params(opts):,}"
+        params = f"{n_parameters(TrainConfig(**opts)):,}"
         acc = f"{test['test_acc']:.4f}" if test else '(not finished)'
         print(f"| {n} | {opts['task']} | {opts['model']}, {opts['n_layers']} x {opts['d_model']} | {params} | {len(ep)}/{opts['epochs']} | "
               f"{max(r['val_acc'] for r in ep):.4f} | {acc} | {tot / len(ep):.1f} | "

@@ -314,5 +314,6 @@ d = { 'settings': { 'branch': 'main',
                              's4lit.train.evaluate': ('train.html#evaluate', 's4lit/train.py'),
                              's4lit.train.main': ('train.html#main', 's4lit/train.py'),
                              's4lit.train.make_optimizer': ('train.html#make_optimizer', 's4lit/train.py'),
+                             's4lit.train.n_parameters': ('train.html#n_parameters', 's4lit/train.py'),
                              's4lit.train.plot_history': ('train.html#plot_history', 's4lit/train.py'),
                              's4lit.train.train': ('train.html#train', 's4lit/train.py')}}}
