@@ -45,7 +45,8 @@ def history(d):
 
 
 def alive(d):
-    try: os.kill(int((d/'pid').read_text()), 0); return True
+    "Is the run in `d` still training? (its pid is alive and is an s4lit.train process: a pid file copied from another machine is not)"
+    try: return 's4lit.train' in Path(f"/proc/{int((d/'pid').read_text())}/cmdline").read_text()
     except (OSError, ValueError): return False
 
 
