@@ -1,13 +1,28 @@
-"""Timing and memory helpers shared by the benchmarks, and the official S4D layer and example model, re-stated.
+"""Options, headers, timing and memory helpers shared by the benchmarks, and the official S4D layer and example model, re-stated.
 
 The re-statements follow state-spaces/s4: the standalone S4D layer (models/s4/s4d.py, with DropoutNd from
 src/models/nn/dropout.py) and the S4Model and optimizer setup of its example.py. They are used as the baselines that
 s4lit is timed against in the same run (s4d.py, train_step.py).
 """
-import math, time
+import argparse, datetime, math, platform, time
 import torch
 import torch.nn as nn
 from s4lit.model import graphed
+
+
+def parser(doc:str, batch:int):
+    "An argument parser with the options every benchmark takes: --device, --quick and --batch."
+    p = argparse.ArgumentParser(description=doc.split('\n')[0])
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
+    p.add_argument('--batch', type=int, default=batch)
+    return p
+
+
+def header(title:str, device) -> str:
+    "The first line of a benchmark's output: what, when (UTC), on which device, with which torch."
+    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'
+    return f"# {title}  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  torch {torch.__version__}"
 
 
 def sync(device):

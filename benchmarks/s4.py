@@ -19,12 +19,12 @@ Rows marked "CUDA graph" (CUDA only; --no-graphs skips them) run the same model 
 forward replays a forward-only graph recorded under no_grad, fwd+bwd replays the forward and backward graphs recorded
 with gradients (recording happens before the timings); each follows its eager row.
 """
-import argparse, datetime, platform, time
+import time
 import torch
 import torch.nn as nn
 from s4lit.s4 import S4
 from s4lit import kernels
-from common import fmt, measure, measure_graphed, sync, timed  # benchmarks/common.py
+from common import fmt, header, parser, measure, measure_graphed, sync, timed  # benchmarks/common.py
 
 OFFICIAL = {1024: (1.60, 4.39, None), 4096: (2.50, 6.39, None), 16384: (7.27, 22.1, 4.3)}  # fwd ms, fwd+bwd ms, peak GB
 
@@ -42,10 +42,7 @@ class Block(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
-    p.add_argument('--batch', type=int, default=16)
+    p = parser(__doc__, batch=16)
     p.add_argument('--H', type=int, default=256)
     p.add_argument('--N', type=int, default=64)
     p.add_argument('--L', default='1024,4096,16384')
@@ -57,8 +54,7 @@ def main():
     device = torch.device(a.device)
     Ls = [int(l) for l in a.L.split(',')]
     backends = a.backends.split(',')
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'
-    print(f"# S4 benchmark  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  torch {torch.__version__}")
+    print(header('S4 benchmark', device))
     print(f"# batch {a.batch}, H={a.H}, N={a.N}, LegS init, float32, median of {a.reps}; fwd under no_grad; peak = max allocated over fwd+bwd")
     print(f"{'L':>6} {'model':<36} {'backend':<8} {'fwd ms':>8} {'fwd+bwd ms':>11} {'peak GB':>8} {'fwd/base':>9} {'f+b/base':>9} {'fwd/off':>8} {'f+b/off':>8}")
     for L in Ls:

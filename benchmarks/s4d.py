@@ -19,19 +19,16 @@ Forward is timed under torch.no_grad(); forward+backward with the input and all 
 (loss = y.sum()). Peak memory is torch.cuda.max_memory_allocated() over the fwd+bwd call, inputs and parameters
 included. Times are medians over --reps runs after warm-up.
 """
-import argparse, datetime, math, platform, time
+import math, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from s4lit.s4d import S4D, from_official_s4d
-from common import OfficialS4D, fmt, measure, measure_graphed, sync, timed  # benchmarks/common.py
+from common import OfficialS4D, fmt, header, parser, measure, measure_graphed, sync, timed  # benchmarks/common.py
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
-    p.add_argument('--batch', type=int, default=16)
+    p = parser(__doc__, batch=16)
     p.add_argument('--H', type=int, default=256)
     p.add_argument('--N', type=int, default=64)
     p.add_argument('--L', default='1024,4096,16384')
@@ -46,8 +43,7 @@ def main():
     device = torch.device(a.device)
     Ls = [int(l) for l in a.L.split(',')]
     backends = a.backends.split(',')
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'
-    print(f"# S4D benchmark  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  torch {torch.__version__}")
+    print(header('S4D benchmark', device))
     print(f"# batch {a.batch}, H={a.H}, N={a.N}, float32, median of {a.reps}; fwd under no_grad; peak = max allocated over fwd+bwd")
     official_ref = {1024: (0.91, 2.97), 4096: (1.59, 4.81), 16384: (6.32, 18.9)}
 

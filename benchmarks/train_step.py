@@ -26,7 +26,7 @@ which the official 1x1 convolutions already use; s4lit's trainer turns it on for
     python benchmarks/train_step.py                        # CUDA: the official shape
     python benchmarks/train_step.py --device cpu --quick   # a small smoke run anywhere (under a minute)
 """
-import argparse, contextlib, copy, dataclasses, datetime, gc, io, platform, tempfile, time
+import contextlib, copy, dataclasses, gc, io, tempfile, time
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -34,7 +34,7 @@ from s4lit.data import SeqDataset, find_data, get_task
 from s4lit.model import SequenceModel, graphed
 from s4lit.s4d import from_official_s4d
 from s4lit.train import Objective, TrainConfig, make_optimizer, train
-from common import OfficialS4Model, official_optimizer, timed  # benchmarks/common.py
+from common import OfficialS4Model, header, official_optimizer, parser, timed  # benchmarks/common.py
 
 OFFICIAL_H100 = 13.4  # ms per fp32 step of the official example on the H100, from the issue (4777 samples/s)
 
@@ -98,10 +98,7 @@ def trainer_rate(data, cfg):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
-    p.add_argument('--batch', type=int, default=64)
+    p = parser(__doc__, batch=64)
     p.add_argument('--L', type=int, default=1024)
     p.add_argument('--d-model', type=int, default=128)
     p.add_argument('--layers', type=int, default=4)
@@ -119,9 +116,7 @@ def main():
     cuda = device.type == 'cuda'
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = not a.no_tf32
     torch.backends.cudnn.benchmark = True
-    name = torch.cuda.get_device_name(device) if cuda else platform.processor() or 'cpu'
-    print(f"# training step benchmark  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  "
-          f"torch {torch.__version__}")
+    print(header('training step benchmark', device))
     print(f"# S4D x {a.layers} layers, d_model {a.d_model}, N {a.N}, batch {a.batch}, L {a.L}, 3 input channels, 10 classes, "
           f"dropout {a.dropout}, post-norm, AdamW (lr 0.01, wd 0.01; SSM lr 0.001, wd 0); TF32 {'off' if a.no_tf32 else 'on'}; "
           f"median of {a.reps} x {a.group} steps")
