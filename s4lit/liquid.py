@@ -6,15 +6,17 @@ Docs: https://s4lit.github.io/s4lit/liquid.html.md"""
 
 # %% auto #0
 __all__ = ['liquid_kernels', 'product_sets', 'bases', 'input_products', 'prefix_symmetric', 'dplr_dB', 'dplr_undiscretize',
-           'LiquidS4']
+           'dplr_input_powers', 'LiquidS4']
 
 # %% ../nbs/06_liquid.ipynb #d9c33bcf
+import warnings
 import torch
 from torch import nn
 import torch.nn.functional as F
 from .ssm import krylov, fft_conv
 from .s4d import S4D, fft_conv_skip, _check_input, _vandermonde, _vandermonde_transpose
 from .s4 import S4, pairs, kernel_spectrum
+from . import kernels
 
 # %% ../nbs/06_liquid.ipynb #384c5b50
 def input_products(u, p:int, past=None):
@@ -60,6 +62,46 @@ def dplr_undiscretize(Lambda, P, w, dt):
     Pw = _re2(P.conj(), w[..., None, :, :])            # P^* w, (..., r, H)
     return ((1 - h * Lambda) * w + h * (P * Pw[..., None]).sum(-3)) / (2 * h)
 
+
+# %% ../nbs/06_liquid.ipynb #d7a1e002
+def _dplr_powers_real(Lr, Li, Pr, Pi, Br, Bi, dt, p:int):
+    "`dplr_undiscretize(dplr_dB(...) ** q)` for `q = 2..p` in real arithmetic (rank 1 or 2): `(real, imag)`, each `(p-1, H, N/2)`."
+    h = dt[:, None] / 2
+    ar, ai = 1 - h * Lr, -h * Li                                         # 1 - h Lambda
+    den = ar * ar + ai * ai
+    Er, Ei = ar / den, -ai / den                                         # E = 1 / (1 - h Lambda)
+    zr, zi = 2 * h * (Er * Br - Ei * Bi), 2 * h * (Er * Bi + Ei * Br)    # z = dt E B
+    Qr, Qi = Er * Pr - Ei * Pi, Er * Pi + Ei * Pr                        # Q = E P, (r, H, N/2)
+    s = 2 * (Pr * zr + Pi * zi).sum(-1)                                  # P^* z, (r, H)
+    G = 2 * (Pr[:, None] * Qr[None] + Pi[:, None] * Qi[None]).sum(-1)    # P^* E P, (r, r, H)
+    h0 = h[:, 0]
+    if len(Pr) == 1: t = s / (1 + h0 * G[0])
+    else:
+        m00, m01, m10, m11 = 1 + h0 * G[0, 0], h0 * G[0, 1], h0 * G[1, 0], 1 + h0 * G[1, 1]
+        t = torch.stack([m11 * s[0] - m01 * s[1], m00 * s[1] - m10 * s[0]]) / (m00 * m11 - m01 * m10)
+    dr, di = zr - h * (Qr * t[..., None]).sum(0), zi - h * (Qi * t[..., None]).sum(0)   # dB
+    wr, wi, re, im = dr, di, [], []
+    for _ in range(2, p + 1):
+        wr, wi = wr * dr - wi * di, wr * di + wi * dr                    # w = dB^q
+        u = 2 * (Pr * wr + Pi * wi).sum(-1)                              # P^* w, (r, H)
+        re.append((ar * wr - ai * wi) / dt[:, None] + (Pr * u[..., None]).sum(0) / 2)   # ((1 - h Lambda) w + h P u) / dt
+        im.append((ar * wi + ai * wr) / dt[:, None] + (Pi * u[..., None]).sum(0) / 2)
+    return torch.stack(re), torch.stack(im)
+
+_compiled_powers = {}   # device type -> the compiled _dplr_powers_real, or why compiling it failed
+
+def dplr_input_powers(Lambda, P, B, dt, p:int):
+    "The continuous `B'` whose discretizations are `dB^q`, `q = 2..p`, `(p-1, H, N/2)`; compiled on `kernels.compile_devices`."
+    dev = Lambda.device.type
+    if dev in kernels.compile_devices and len(P) <= 2 and not isinstance(_compiled_powers.get(dev), str):
+        try:
+            f = _compiled_powers.setdefault(dev, torch.compile(_dplr_powers_real, dynamic=False))
+            return torch.complex(*f(Lambda.real, Lambda.imag, P.real, P.imag, B.real, B.imag, dt, p))
+        except Exception as e:
+            _compiled_powers[dev] = f"{type(e).__name__}: {str(e).strip()[:300]}"
+            warnings.warn(f"s4lit.liquid: torch.compile of the DPLR input powers failed on {dev} ({_compiled_powers[dev]}); "
+                          "they run eagerly", RuntimeWarning, stacklevel=2)
+    return dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** torch.arange(2, p + 1, device=B.device)[:, None, None], dt)
 
 # %% ../nbs/06_liquid.ipynb #4ed30cde
 def _conv_sum(v, K, D, u):
@@ -112,7 +154,7 @@ class LiquidS4(nn.Module):
         k._extend(L)
         Lambda, P, B, Ct, dt = k.ssm()
         Bs = B[None]
-        if self.p > 1: Bs = torch.cat([Bs, dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** q[1:], dt)])
+        if self.p > 1: Bs = torch.cat([Bs, dplr_input_powers(Lambda, P, B, dt, self.p)])
         return kernel_spectrum(Lambda, P, Bs, Ct[None], dt, k.l_kernel, k.backend)[0, ..., :L]
 
     def pb_kernel(self, L:int):
