@@ -122,12 +122,12 @@ def _compile(f):
     "How a real-arithmetic function is compiled (tests replace this hook)."
     return torch.compile(_compiled_only(f), dynamic=False)  # static: the dynamic-shape kernels took 2.2 GB at full size
 
-def _run_compiled(f, device_type:str, *args):
-    "`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling works, else None."
+def _run_compiled(f, device_type:str, *args, detach:bool=True):
+    "`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling works, else None; `detach=False` keeps autograd through it."
     if device_type not in compile_devices: return None
     key = (f.__name__, device_type)
     if isinstance(_compiled.get(key), str): return None
-    args = [a.detach() if torch.is_tensor(a) else a for a in args]   # requires_grad would be one more guard
+    if detach: args = [a.detach() if torch.is_tensor(a) else a for a in args]   # requires_grad would be one more guard
     try:
         if key not in _compiled: _compiled[key] = _compile(f)
         return _compiled[key](*args)
@@ -140,7 +140,7 @@ def _run_compiled(f, device_type:str, *args):
     except Exception as e:
         _compiled[key] = f"{type(e).__name__}: {str(e).strip()[:300]}"
         warnings.warn(f"s4lit.kernels: torch.compile of {f.__name__} failed on {device_type} ({_compiled[key]}); "
-                      "the torch backend runs eagerly", RuntimeWarning, stacklevel=3)
+                      "it runs eagerly", RuntimeWarning, stacklevel=3)
         return None
 
 def _parts(*ts):

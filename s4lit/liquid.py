@@ -9,7 +9,6 @@ __all__ = ['liquid_kernels', 'product_sets', 'bases', 'input_products', 'prefix_
            'dplr_input_powers', 'LiquidS4']
 
 # %% ../nbs/06_liquid.ipynb #d9c33bcf
-import warnings
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -88,19 +87,12 @@ def _dplr_powers_real(Lr, Li, Pr, Pi, Br, Bi, dt, p:int):
         im.append((ar * wi + ai * wr) / dt[:, None] + (Pi * u[..., None]).sum(0) / 2)
     return torch.stack(re), torch.stack(im)
 
-_compiled_powers = {}   # device type -> the compiled _dplr_powers_real, or why compiling it failed
-
 def dplr_input_powers(Lambda, P, B, dt, p:int):
     "The continuous `B'` whose discretizations are `dB^q`, `q = 2..p`, `(p-1, H, N/2)`; compiled on `kernels.compile_devices`."
-    dev = Lambda.device.type
-    if dev in kernels.compile_devices and len(P) <= 2 and not isinstance(_compiled_powers.get(dev), str):
-        try:
-            f = _compiled_powers.setdefault(dev, torch.compile(_dplr_powers_real, dynamic=False))
-            return torch.complex(*f(Lambda.real, Lambda.imag, P.real, P.imag, B.real, B.imag, dt, p))
-        except Exception as e:
-            _compiled_powers[dev] = f"{type(e).__name__}: {str(e).strip()[:300]}"
-            warnings.warn(f"s4lit.liquid: torch.compile of the DPLR input powers failed on {dev} ({_compiled_powers[dev]}); "
-                          "they run eagerly", RuntimeWarning, stacklevel=2)
+    if len(P) <= 2:
+        out = kernels._run_compiled(_dplr_powers_real, Lambda.device.type, Lambda.real, Lambda.imag, P.real, P.imag,
+                                    B.real, B.imag, dt, p, detach=False)
+        if out is not None: return torch.complex(*out)
     return dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** torch.arange(2, p + 1, device=B.device)[:, None, None], dt)
 
 # %% ../nbs/06_liquid.ipynb #4ed30cde
