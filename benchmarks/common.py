@@ -19,6 +19,24 @@ def parser(doc:str, batch:int):
     return p
 
 
+def layer_parser(doc:str):
+    "parser() with the layer benchmarks' sizes: --H, --N, --L (comma-separated lengths), --reps, --no-graphs."
+    p = parser(doc, batch=16)
+    p.add_argument('--H', type=int, default=256)
+    p.add_argument('--N', type=int, default=64)
+    p.add_argument('--L', default='1024,4096,16384')
+    p.add_argument('--reps', type=int, default=20)
+    p.add_argument('--no-graphs', action='store_true', help="skip the CUDA graph rows (s4lit.model.graphed)")
+    return p
+
+
+def layer_args(p):
+    "`(args, device, lengths)` from a layer_parser; --quick shrinks the sizes to a smoke run."
+    a = p.parse_args()
+    if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
+    return a, torch.device(a.device), [int(l) for l in a.L.split(',')]
+
+
 def header(title:str, device) -> str:
     "The first line of a benchmark's output: what, when (UTC), on which device, with which torch."
     name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'

@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 from s4lit.s4 import S4
 from s4lit import kernels
-from common import fmt, header, parser, measure, measure_graphed, sync, timed  # benchmarks/common.py
+from common import fmt, header, layer_args, layer_parser, measure, measure_graphed, sync, timed  # benchmarks/common.py
 
 OFFICIAL = {1024: (1.60, 4.39, None), 4096: (2.50, 6.39, None), 16384: (7.27, 22.1, 4.3)}  # fwd ms, fwd+bwd ms, peak GB
 
@@ -42,17 +42,9 @@ class Block(nn.Module):
 
 
 def main():
-    p = parser(__doc__, batch=16)
-    p.add_argument('--H', type=int, default=256)
-    p.add_argument('--N', type=int, default=64)
-    p.add_argument('--L', default='1024,4096,16384')
-    p.add_argument('--reps', type=int, default=20)
-    p.add_argument('--no-graphs', action='store_true', help="skip the CUDA graph rows (s4lit.model.graphed)")
+    p = layer_parser(__doc__)
     p.add_argument('--backends', default='naive,auto', help="Cauchy backends for s4lit's S4 (naive = the baseline, auto, torch, pykeops, cuda)")
-    a = p.parse_args()
-    if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
-    device = torch.device(a.device)
-    Ls = [int(l) for l in a.L.split(',')]
+    a, device, Ls = layer_args(p)
     backends = a.backends.split(',')
     print(header('S4 benchmark', device))
     print(f"# batch {a.batch}, H={a.H}, N={a.N}, LegS init, float32, median of {a.reps}; fwd under no_grad; peak = max allocated over fwd+bwd")

@@ -24,24 +24,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from s4lit.s4d import S4D, from_official_s4d
-from common import OfficialS4D, fmt, header, parser, measure, measure_graphed, sync, timed  # benchmarks/common.py
+from common import OfficialS4D, fmt, header, layer_args, layer_parser, measure, measure_graphed, sync, timed  # benchmarks/common.py
 
 
 def main():
-    p = parser(__doc__, batch=16)
-    p.add_argument('--H', type=int, default=256)
-    p.add_argument('--N', type=int, default=64)
-    p.add_argument('--L', default='1024,4096,16384')
-    p.add_argument('--reps', type=int, default=20)
+    p = layer_parser(__doc__)
     p.add_argument('--cpu-memory', action='store_true', help="on CPU, estimate the fwd+bwd peak with torch's MemTracker")
     p.add_argument('--backends', default='matmul', help="comma-separated Vandermonde backends for s4lit: matmul (default), "
                    "or s4lit.kernels' auto, torch, cuda, pykeops (auto/cuda may first compile the CUDA extension)")
-    p.add_argument('--no-graphs', action='store_true', help="skip the CUDA graph rows (s4lit.model.graphed)")
     p.add_argument('--no-compile', action='store_true', help="skip the row with S4DStandalone(compile_head=True) (torch.compile of the head)")
-    a = p.parse_args()
-    if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
-    device = torch.device(a.device)
-    Ls = [int(l) for l in a.L.split(',')]
+    a, device, Ls = layer_args(p)
     backends = a.backends.split(',')
     print(header('S4D benchmark', device))
     print(f"# batch {a.batch}, H={a.H}, N={a.N}, float32, median of {a.reps}; fwd under no_grad; peak = max allocated over fwd+bwd")
