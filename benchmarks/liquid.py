@@ -24,7 +24,8 @@ from common import fmt, measure, measure_graphed  # benchmarks/common.py
 
 
 def count_ops(layer, u):
-    "Top-level aten operations in one forward+backward (views included: each costs host time)."
+    "Top-level aten operations in one forward+backward (views included: each costs host time), after one to warm up (compiling)."
+    layer(u)[0].sum().backward()
     with profile(activities=[ProfilerActivity.CPU]) as prof: layer(u)[0].sum().backward()
     layer.zero_grad(set_to_none=True); u.grad = None
     return sum(1 for e in prof.events() if e.name.startswith('aten::') and
