@@ -118,11 +118,11 @@ class SeqDataset(Dataset):
     def __getitem__(self, i):
         x = self.x[i]
         return (x if self.decode is None else self.decode(x)), self.y[i]
-    def to(self, device):
-        "The dataset with its sequences, labels and decoder (if it has a `to`) on `device`, where batches are then made and decoded."
+    def to(self, device, data:bool=True):
+        "The dataset with its decoder (if it has a `to`) on `device`, and its sequences and labels too unless `data=False` (then batches are indexed on the host and decoded on `device`)."
         decode = self.decode.to(device) if hasattr(self.decode, 'to') else self.decode
-        return SeqDataset(self.x.to(device), self.y.to(device), decode, self.name, self.L, self.d_input, self.n_classes,
-                          self.tokens, self.l_output, self.vocab)
+        x, y = (self.x.to(device), self.y.to(device)) if data else (self.x, self.y)
+        return SeqDataset(x, y, decode, self.name, self.L, self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab)
     def subset(self, idx):
         "The examples at indices `idx`, as a dataset of the same kind."
         idx = torch.as_tensor(idx, dtype=torch.long)

@@ -9,7 +9,7 @@ __all__ = ['cosine_schedule', 'TrainConfig', 'NonFiniteError', 'build_model', 'n
            'evaluate', 'plot_history', 'train', 'main']
 
 # %% ../nbs/12_train.ipynb #e4359f5b
-import argparse, copy, dataclasses, json, math, os, time, warnings
+import argparse, dataclasses, json, math, os, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from types import SimpleNamespace
@@ -85,10 +85,8 @@ def _device(name):
 def _place(ds, device, fraction):
     "`ds` ready for batches on `device`: its decoder moved there, and its data too if that takes under `fraction` of the free memory."
     free = torch.cuda.mem_get_info(device)[0] if device.type == 'cuda' else math.inf
-    if fraction > 0 and ds.x.nbytes + ds.y.nbytes <= fraction * free: return ds.to(device)
-    ds = copy.copy(ds)  # the data stays on the host; batches are decoded after the copy, so the compact form travels
-    if hasattr(ds.decode, 'to'): ds.decode = ds.decode.to(device)
-    return ds
+    # data left on the host travels batch by batch in its compact form and is decoded on `device`
+    return ds.to(device, data=fraction > 0 and ds.x.nbytes + ds.y.nbytes <= fraction * free)
 
 def _to(t, device):
     return t.pin_memory().to(device, non_blocking=True) if device.type == 'cuda' else t.to(device)
