@@ -19,6 +19,10 @@ RUNS = {  # name: s4lit-train options
     'psmnist':   dict(task='psmnist', model='s4d', d_model=256, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05, epochs=40),
     'scifar':    dict(task='scifar', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.01,
                       prenorm=False, epochs=100),   # the official example's model: 4 layers, H = 128, post-norm
+    'scifar-lin': dict(task='scifar', model='s4d', d_model=128, n_layers=4, layer_args='{"init": "lin"}', dropout=0.1, lr=0.01,
+                       weight_decay=0.01, batch_size=50, prenorm=False, epochs=100),  # and its recipe: S4D-Lin, batch 50
+    'scifar-aug': dict(task='scifar', model='s4d', d_model=128, n_layers=4, layer_args='{"init": "lin"}', dropout=0.1, lr=0.01,
+                       weight_decay=0.01, batch_size=50, prenorm=False, epochs=100, augment=True),  # plus flips and shifts
     'fsdd':      dict(task='fsdd', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05,
                       batch_size=32, bidirectional=True, epochs=80),
     'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,

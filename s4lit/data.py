@@ -9,9 +9,9 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'CIFAR_CLASSES', 'CIFAR_URL', 
            'GRAY_STD', 'FSDD_URL', 'LISTOPS_URL', 'LISTOPS_VOCAB', 'QUICKDRAW_CLASSES', 'QUICKDRAW_URL',
            'SYNTHETIC_SIZES', 'SHAKESPEARE_URL', 'TASKS', 'data_root', 'cache_dir', 'DataMissing', 'Source', 'fetch',
            'cached', 'find_data', 'SeqDataset', 'train_val_indices', 'limit_indices', 'read_idx', 'load_mnist',
-           'Pixels', 'permutation', 'smnist', 'load_cifar', 'grayscale', 'scifar', 'read_wav', 'load_fsdd', 'fsdd',
-           'load_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding', 'load_shakespeare',
-           'shakespeare', 'Task', 'get_task', 'task_table']
+           'Pixels', 'permutation', 'smnist', 'load_cifar', 'grayscale', 'scifar', 'augment_images', 'read_wav',
+           'load_fsdd', 'fsdd', 'load_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding',
+           'load_shakespeare', 'shakespeare', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #20228495
 import os, io, re, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, importlib.util, urllib.request, urllib.error
@@ -109,28 +109,32 @@ def find_data(folder:str='mnist'):
 # %% ../nbs/11_data.ipynb #cb0dcb9d
 class SeqDataset(Dataset):
     "Sequences `x` stored compactly with labels `y`; `decode` maps a stored item, or a batch of them, to model input."
-    def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False, l_output=0, vocab=None):
+    def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False, l_output=0, vocab=None,
+                 image=None):
         if len(x) != len(y): raise ValueError(f'{name}: {len(x)} sequences but {len(y)} labels')
         self.x, self.y, self.decode, self.name = x, y, decode, name
         self.L = x.shape[1] if L is None else L
         self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab = d_input, n_classes, tokens, l_output, vocab
+        self.image = image  # (height, width) when each stored sequence is an image read row by row
     def __len__(self): return len(self.y)
     def __getitem__(self, i):
         x = self.x[i]
         return (x if self.decode is None else self.decode(x)), self.y[i]
+    def _like(self, x, y, decode):
+        return SeqDataset(x, y, decode, self.name, self.L, self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab,
+                          self.image)
     def to(self, device, data:bool=True):
         "The dataset with its decoder (if it has a `to`) on `device`, and its sequences and labels too unless `data=False` (then batches are indexed on the host and decoded on `device`)."
         decode = self.decode.to(device) if hasattr(self.decode, 'to') else self.decode
-        x, y = (self.x.to(device), self.y.to(device)) if data else (self.x, self.y)
-        return SeqDataset(x, y, decode, self.name, self.L, self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab)
+        return self._like(*((self.x.to(device), self.y.to(device)) if data else (self.x, self.y)), decode)
     def subset(self, idx):
         "The examples at indices `idx`, as a dataset of the same kind."
         idx = torch.as_tensor(idx, dtype=torch.long)
-        return SeqDataset(self.x[idx], self.y[idx], self.decode, self.name, self.L, self.d_input, self.n_classes,
-                          self.tokens, self.l_output, self.vocab)
+        return self._like(self.x[idx], self.y[idx], self.decode)
     def __repr__(self):
         inp = f'vocab {self.d_input}' if self.tokens else f'{self.d_input} channel' + 's'*(self.d_input > 1)
         return f'SeqDataset({self.name}: {len(self)} sequences, L={self.L}, {inp}, classes={self.n_classes})'
+
 
 # %% ../nbs/11_data.ipynb #f404c692
 SPLITS = ('train', 'val', 'test', 'trainval')
@@ -204,7 +208,7 @@ def smnist(split='train', root=None, download=None, limit=None, permute=False, s
     x, y = _split_arrays(load_mnist(root, download), split)
     i = limit_indices(len(y), limit)
     perm = permutation(784, seed) if permute else None
-    return SeqDataset(x[i], y[i], Pixels(perm=perm), 'psmnist' if permute else 'smnist', 784, 1, 10)
+    return SeqDataset(x[i], y[i], Pixels(perm=perm), 'psmnist' if permute else 'smnist', 784, 1, 10, image=(28, 28))
 
 # %% ../nbs/11_data.ipynb #215f2839
 CIFAR_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
@@ -276,8 +280,20 @@ def scifar(split='train', root=None, download=None, limit=None, gray=False):
     x, y = _split_arrays(load_cifar(root, download), split)
     i = limit_indices(len(y), limit)
     x, y = x[i], y[i]
-    if gray: return SeqDataset(grayscale(x), y, Pixels(GRAY_MEAN, GRAY_STD), 'scifar-gray', 1024, 1, 10)
-    return SeqDataset(x, y, Pixels(CIFAR_MEAN, CIFAR_STD), 'scifar', 1024, 3, 10)
+    if gray: return SeqDataset(grayscale(x), y, Pixels(GRAY_MEAN, GRAY_STD), 'scifar-gray', 1024, 1, 10, image=(32, 32))
+    return SeqDataset(x, y, Pixels(CIFAR_MEAN, CIFAR_STD), 'scifar', 1024, 3, 10, image=(32, 32))
+
+# %% ../nbs/11_data.ipynb #99bb2515
+def augment_images(x:torch.Tensor, image:tuple, flip:bool=True, shift:int=4, generator=None) -> torch.Tensor:
+    "Each image of a batch `x` (B, H*W, C) stored row by row, mirrored left-right with probability 1/2 (if `flip`) and shifted by up to `shift` pixels each way, edges repeated."
+    (H, W), B, dev = image, len(x), x.device
+    if x.ndim != 3 or x.shape[1] != H * W:
+        raise ValueError(f'augment_images: a batch of shape {tuple(x.shape)} is not of {H} x {W} images, (batch, {H * W}, channels)')
+    offsets = lambda: torch.randint(-shift, shift + 1, (B, 1), device=dev, generator=generator)
+    rows = (torch.arange(H, device=dev) + offsets()).clamp(0, H - 1)
+    cols = (torch.arange(W, device=dev) + offsets()).clamp(0, W - 1)
+    if flip: cols = torch.where(torch.rand(B, 1, device=dev, generator=generator) < 0.5, W - 1 - cols, cols)
+    return x.view(B, H, W, -1)[torch.arange(B, device=dev)[:, None, None], rows[:, :, None], cols[:, None, :]].reshape(x.shape)
 
 # %% ../nbs/11_data.ipynb #ef18cb88
 FSDD_URL = 'https://github.com/Jakobovski/free-spoken-digit-dataset/archive/26eb9aaf76e81b692f806f9140c2d2777410d7a1.tar.gz'
@@ -381,7 +397,7 @@ def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICK
     k = torch.arange(len(d['y'])) % per_class
     idx = torch.nonzero((k >= lo) & (k < hi))[:, 0]
     idx = idx[limit_indices(len(idx), limit)]
-    return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes))
+    return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes), image=(28, 28))
 
 # %% ../nbs/11_data.ipynb #861096f4
 SYNTHETIC_SIZES = {'train': 10000, 'val': 1000, 'test': 1000}

@@ -11,6 +11,7 @@ __all__ = ['cosine_schedule', 'TrainConfig', 'NonFiniteError', 'build_model', 'n
 # %% ../nbs/12_train.ipynb #e4359f5b
 import argparse, dataclasses, json, math, os, time, warnings
 from dataclasses import dataclass, asdict
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 import torch
@@ -18,7 +19,7 @@ from torch import nn
 import torch.nn.functional as F
 from .ssm import param_groups
 from .model import SequenceModel, GraphedModule, graphed, layers
-from .data import get_task, TASKS
+from .data import get_task, TASKS, augment_images
 
 # %% ../nbs/12_train.ipynb #fe5d0571
 def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
@@ -47,6 +48,7 @@ class TrainConfig:
     ssm_lr: float = 1e-3         # A, B, dt: the layers register these
     weight_decay: float = 0.05
     warmup: float = 0.05         # fraction of all steps
+    augment: bool = False        # image tasks: random flips and shifts of the training images (s4lit.data.augment_images)
     data: str = ''               # data root (default: $S4LIT_DATA, else ~/.cache/s4lit; see s4lit.data)
     limit: int = 0               # use only this many training examples (0: all)
     eval_limit: int = 0          # and this many validation / test examples
@@ -91,8 +93,8 @@ def _place(ds, device, fraction):
 def _to(t, device):
     return t.pin_memory().to(device, non_blocking=True) if device.type == 'cuda' else t.to(device)
 
-def _batches(ds, batch_size, generator=None, drop_last=False, device=None):
-    "Batches `(x, y)` of `ds` on `device` (default: where `ds` is), in random order if `generator` is given."
+def _batches(ds, batch_size, generator=None, drop_last=False, device=None, augment=None):
+    "Batches `(x, y)` of `ds` on `device` (default: where `ds` is), in random order if `generator` is given, each stored batch passed through `augment` before decoding."
     n, device = len(ds), device or ds.y.device
     idx = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
     idx = idx.to(ds.y.device)
@@ -100,6 +102,7 @@ def _batches(ds, batch_size, generator=None, drop_last=False, device=None):
         j = idx[i:i + batch_size]
         x, y = ds.x[j], ds.y[j]
         if y.device.type == 'cpu' and device.type != 'cpu': x, y = _to(x, device), _to(y, device)
+        if augment is not None: x = augment(x)
         yield (ds.decode(x) if ds.decode is not None else x), y
 
 def _save_atomic(obj, path:Path):
@@ -200,6 +203,8 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     torch.manual_seed(cfg.seed)
     if device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
     if data is None: data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
+    if cfg.augment and data['train'].image is None:
+        raise ValueError(f"augment: the {cfg.task!r} training set is not of images (its SeqDataset.image is None), so it cannot be flipped or shifted")
     if data['train'].l_output:
         raise ValueError(f"task {cfg.task!r} has a label at every one of its last {data['train'].l_output} steps; "
                          "s4lit-train trains sequence classifiers (one label per sequence)")
@@ -229,7 +234,8 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     for epoch in range(start, min(cfg.epochs, until or cfg.epochs)):
         step_fn.train(); t0 = time.time()
         tot, hits, seen = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.long, device=device), 0
-        for i, (x, y) in enumerate(_batches(tr, cfg.batch_size, gen, drop_last=graph, device=device)):
+        for i, (x, y) in enumerate(_batches(tr, cfg.batch_size, gen, drop_last=graph, device=device,
+                                             augment=partial(augment_images, image=tr.image) if cfg.augment else None)):
             loss, correct = step_fn(x, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
