@@ -6,15 +6,16 @@ Docs: https://s4lit.github.io/s4lit/data.html.md"""
 
 # %% auto #0
 __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'CIFAR_CLASSES', 'CIFAR_URL', 'CIFAR_MEAN', 'CIFAR_STD', 'GRAY_MEAN',
-           'GRAY_STD', 'FSDD_URL', 'LISTOPS_URL', 'LISTOPS_VOCAB', 'QUICKDRAW_CLASSES', 'QUICKDRAW_URL',
+           'GRAY_STD', 'FSDD_URL', 'FSDD_RATE', 'LISTOPS_URL', 'LISTOPS_VOCAB', 'QUICKDRAW_CLASSES', 'QUICKDRAW_URL',
            'SYNTHETIC_SIZES', 'SHAKESPEARE_URL', 'TASKS', 'data_root', 'cache_dir', 'DataMissing', 'Source', 'fetch',
            'cached', 'find_data', 'SeqDataset', 'train_val_indices', 'limit_indices', 'read_idx', 'load_mnist',
            'Pixels', 'permutation', 'smnist', 'load_cifar', 'grayscale', 'scifar', 'augment_images', 'read_wav',
            'load_fsdd', 'fsdd', 'load_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding',
-           'load_shakespeare', 'shakespeare', 'Task', 'get_task', 'task_table']
+           'load_shakespeare', 'shakespeare', 'mu_law_encode', 'mu_law_decode', 'NextToken', 'mnist_pixels',
+           'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #20228495
-import os, io, re, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, importlib.util, urllib.request, urllib.error
+import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, importlib.util, urllib.request, urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -110,19 +111,20 @@ def find_data(folder:str='mnist'):
 class SeqDataset(Dataset):
     "Sequences `x` stored compactly with labels `y`; `decode` maps a stored item, or a batch of them, to model input."
     def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False, l_output=0, vocab=None,
-                 image=None):
+                 image=None, rate=None):
         if len(x) != len(y): raise ValueError(f'{name}: {len(x)} sequences but {len(y)} labels')
         self.x, self.y, self.decode, self.name = x, y, decode, name
         self.L = x.shape[1] if L is None else L
         self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab = d_input, n_classes, tokens, l_output, vocab
         self.image = image  # (height, width) when each stored sequence is an image read row by row
+        self.rate = rate    # samples per second when each stored sequence is audio
     def __len__(self): return len(self.y)
     def __getitem__(self, i):
         x = self.x[i]
         return (x if self.decode is None else self.decode(x)), self.y[i]
     def _like(self, x, y, decode):
         return SeqDataset(x, y, decode, self.name, self.L, self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab,
-                          self.image)
+                          self.image, self.rate)
     def to(self, device, data:bool=True):
         "The dataset with its decoder (if it has a `to`) on `device`, and its sequences and labels too unless `data=False` (then batches are indexed on the host and decoded on `device`)."
         decode = self.decode.to(device) if hasattr(self.decode, 'to') else self.decode
@@ -322,19 +324,27 @@ def load_fsdd(root=None, download=None) -> dict:
                     take=np.array([r[2] for r in recs]), speakers=speakers)
     return cached('fsdd', files, build)
 
-def fsdd(split='train', root=None, download=None, limit=None, length:int=8000, normalize:bool=True):
-    "Spoken digits, official split: x (length, 1) float waveform at 8 kHz, y the digit 0-9."
+FSDD_RATE = 8000
+
+def _fsdd_clips(split, root, download, limit):
+    "The FSDD recordings of `split` (official: takes 0-4 test, 5-9 validation, the rest training): `(d, idx)`."
     _check_split(split)
     d = load_fsdd(root, download)
     lo, hi = {'test': (0, 5), 'val': (5, 10), 'train': (10, 50), 'trainval': (5, 50)}[split]
     idx = torch.nonzero((d['take'] >= lo) & (d['take'] < hi))[:, 0]
-    idx = idx[limit_indices(len(idx), limit)]
-    audio, off, x = d['audio'].numpy(), d['offsets'].numpy(), np.zeros((len(idx), length, 1), np.float32)
+    return d, idx[limit_indices(len(idx), limit)]
+
+def _clip(d, i): return d['audio'][d['offsets'][i]:d['offsets'][i + 1]].numpy().astype(np.float32)/32768
+
+def fsdd(split='train', root=None, download=None, limit=None, length:int=8000, normalize:bool=True):
+    "Spoken digits, official split: x (length, 1) float waveform at 8 kHz, y the digit 0-9."
+    d, idx = _fsdd_clips(split, root, download, limit)
+    x = np.zeros((len(idx), length, 1), np.float32)
     for j, i in enumerate(idx.tolist()):
-        a = audio[off[i]:off[i + 1]].astype(np.float32)/32768
+        a = _clip(d, i)
         if normalize: a = (a - a.mean())/max(a.std(), 1e-5)
         x[j, :min(length, len(a)), 0] = a[:length]
-    return SeqDataset(torch.from_numpy(x), d['digit'][idx], None, 'fsdd', length, 1, 10)
+    return SeqDataset(torch.from_numpy(x), d['digit'][idx], None, 'fsdd', length, 1, 10, rate=FSDD_RATE)
 
 # %% ../nbs/11_data.ipynb #39e6880d
 LISTOPS_URL = 'https://raw.githubusercontent.com/nyu-mll/spinn/listops-release/python/spinn/data/listops/test_d20s.tsv'
@@ -387,8 +397,8 @@ def load_quickdraw(root=None, download=None, classes=QUICKDRAW_CLASSES, per_clas
         return dict(x=np.concatenate(xs), y=np.repeat(np.arange(len(files)), per_class), classes=list(classes))
     return cached(f'quickdraw{per_class}', files, build)
 
-def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES, per_class:int=3000):
-    "QuickDraw bitmaps read pixel by pixel: x (784, 1) in [0, 1], y the class index."
+def _quickdraw_split(split, root, download, limit, classes, per_class):
+    "The drawings of `split` (per class: the last tenth test, the tenth before validation): `(d, idx)`."
     _check_split(split)
     d = load_quickdraw(root, download, classes, per_class)
     n_test = per_class//10
@@ -396,7 +406,11 @@ def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICK
               'test': (per_class - n_test, per_class), 'trainval': (0, per_class - n_test)}[split]
     k = torch.arange(len(d['y'])) % per_class
     idx = torch.nonzero((k >= lo) & (k < hi))[:, 0]
-    idx = idx[limit_indices(len(idx), limit)]
+    return d, idx[limit_indices(len(idx), limit)]
+
+def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES, per_class:int=3000):
+    "QuickDraw bitmaps read pixel by pixel: x (784, 1) in [0, 1], y the class index."
+    d, idx = _quickdraw_split(split, root, download, limit, classes, per_class)
     return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes), image=(28, 28))
 
 # %% ../nbs/11_data.ipynb #861096f4
@@ -449,6 +463,52 @@ def shakespeare(split='train', root=None, download=None, limit=None, L:int=256):
     i = limit_indices(k, limit)
     return SeqDataset(x[i], y[i], None, 'shakespeare', L, len(d['vocab']), len(d['vocab']), tokens=True, l_output=L, vocab=d['vocab'])
 
+# %% ../nbs/11_data.ipynb #5d64d1a6
+def mu_law_encode(x:torch.Tensor, mu:int=255) -> torch.Tensor:
+    "Waveform samples in [-1, 1] to integer levels `0..mu` (uint8 for `mu` < 256): mu-law companding, then uniform quantization."
+    if x.is_floating_point() is False: raise TypeError(f'mu_law_encode takes float samples in [-1, 1], got {x.dtype}')
+    x = x.clamp(-1, 1)
+    f = torch.sign(x) * torch.log1p(mu * x.abs()) / math.log1p(mu)
+    return ((f + 1) / 2 * mu + 0.5).floor().clamp(0, mu).to(torch.uint8 if mu < 256 else torch.int64)
+
+def mu_law_decode(q:torch.Tensor, mu:int=255) -> torch.Tensor:
+    "Levels `0..mu` back to samples in [-1, 1]: the inverse of the companding at each level's value."
+    f = 2 * q.float() / mu - 1
+    return torch.sign(f) * torch.expm1(f.abs() * math.log1p(mu)) / mu
+
+# %% ../nbs/11_data.ipynb #1a858655
+class NextToken:
+    "Decode stored tokens `(..., L)` to next-token model input: the `start` token, then all but the last, as int64."
+    def __init__(self, start:int): self.start = start
+    def __call__(self, x):
+        x = x.long()
+        return torch.cat([torch.full_like(x[..., :1], self.start), x[..., :-1]], -1)
+
+def _density(x, name, levels=256, image=None, rate=None):
+    "Each row of `x` (n, L) of uint8 levels is the target, and decoded by `NextToken` the input."
+    x = torch.as_tensor(x).contiguous()
+    return SeqDataset(x, x, NextToken(levels), name, x.shape[1], levels + 1, levels, tokens=True, l_output=x.shape[1],
+                      image=image, rate=rate)
+
+def mnist_pixels(split='train', root=None, download=None, limit=None):
+    "MNIST for density modelling: 784 gray levels per digit, each predicted from the ones before it."
+    x, _ = _split_arrays(load_mnist(root, download), split)
+    return _density(x[limit_indices(len(x), limit)][..., 0], 'mnist-pixels', image=(28, 28))
+
+def quickdraw_pixels(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES, per_class:int=3000):
+    "QuickDraw bitmaps for density modelling, split as `quickdraw`."
+    d, idx = _quickdraw_split(split, root, download, limit, classes, per_class)
+    return _density(d['x'][idx][..., 0], 'quickdraw-pixels', image=(28, 28))
+
+def fsdd_mulaw(split='train', root=None, download=None, limit=None, length:int=8000):
+    "Spoken digits as 8-bit mu-law levels at 8 kHz (each recording scaled to peak 1; silence after its end), split as `fsdd`."
+    d, idx = _fsdd_clips(split, root, download, limit)
+    x = torch.zeros(len(idx), length)
+    for j, i in enumerate(idx.tolist()):
+        a = torch.from_numpy(_clip(d, i)[:length])
+        x[j, :len(a)] = a / a.abs().max().clamp(min=1e-5)
+    return _density(mu_law_encode(x), 'fsdd-mulaw', rate=FSDD_RATE)
+
 # %% ../nbs/11_data.ipynb #2c078114
 @dataclass
 class Task:
@@ -460,6 +520,7 @@ class Task:
     n_classes: int|None
     sizes: tuple
     tokens: bool = False
+    l_output: int = 0      # labels at each of the last l_output steps (0: one label per sequence)
     defaults: dict = None
     about: str = ''
 
@@ -471,9 +532,12 @@ TASKS = {t.name: t for t in [
     Task('fsdd', fsdd, 8000, 1, 10, (2400, 300, 300), about='spoken digits, raw 8 kHz audio, 1 s'),
     Task('listops', listops, 1024, 16, 10, (8000, 1000, 1000), tokens=True, about='nested list operations (original test file, split)'),
     Task('quickdraw', quickdraw, 784, 1, 6, (14400, 1800, 1800), about='QuickDraw bitmaps pixel by pixel, 6 classes'),
-    Task('copying', copying, 120, 10, 8, (10000, 1000, 1000), tokens=True, about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
+    Task('copying', copying, 120, 10, 8, (10000, 1000, 1000), tokens=True, l_output=10, about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
     Task('adding', adding, 200, 2, None, (10000, 1000, 1000), about='sum of the two marked values (regression)'),
-    Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, about='next character at every step'),
+    Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256, about='next character at every step'),
+    Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True, l_output=784, about='MNIST density: next gray level at every pixel'),
+    Task('quickdraw-pixels', quickdraw_pixels, 784, 257, 256, (14400, 1800, 1800), tokens=True, l_output=784, about='QuickDraw density: next gray level at every pixel'),
+    Task('fsdd-mulaw', fsdd_mulaw, 8000, 257, 256, (2400, 300, 300), tokens=True, l_output=8000, about='spoken digits, 8-bit mu-law: next sample at every step'),
 ]}
 
 def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:

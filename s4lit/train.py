@@ -34,6 +34,8 @@ def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
 class TrainConfig:
     task: str = 'smnist'         # a name from s4lit.data.TASKS
     model: str = 's4d'           # a layer from s4lit.model.layers
+    backbone: str = 'stack'      # 'stack' (s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi: per-step tasks)
+    backbone_args: str = ''      # more backbone options as JSON, e.g. '{"pool": [4, 4], "expand": 2}' for sashimi
     d_model: int = 128
     n_layers: int = 4
     d_state: int = 64
@@ -64,14 +66,24 @@ class TrainConfig:
     progress: bool = True
 
     def __post_init__(self):
+        backbones = ('stack', 'sashimi')
         if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}; valid: {', '.join(TASKS)}")
         if self.model not in layers: raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(layers)}")
         if TASKS[self.task].n_classes is None: raise ValueError(f"task {self.task!r} is a regression task; s4lit-train trains classifiers")
         if not 0 <= self.device_data <= 1: raise ValueError(f"device_data is a fraction of the free device memory, in [0, 1]; got {self.device_data}")
-        try: self.layer_kwargs
-        except json.JSONDecodeError as e: raise ValueError(f"layer_args is not a JSON object: {self.layer_args!r} ({e})") from None
+        if self.backbone not in backbones: raise ValueError(f"unknown backbone {self.backbone!r}; valid: {', '.join(backbones)}")
+        for name in ('layer_args', 'backbone_args'):
+            try: self._json(name)
+            except (json.JSONDecodeError, TypeError) as e: raise ValueError(f"{name} is not a JSON object: {getattr(self, name)!r} ({e})") from None
+    def _json(self, name):
+        s = getattr(self, name)
+        d = json.loads(s) if s else {}
+        if not isinstance(d, dict): raise TypeError(f"a JSON {type(d).__name__}, not an object")
+        return d
     @property
-    def layer_kwargs(self): return dict(d_state=self.d_state, **(json.loads(self.layer_args) if self.layer_args else {}))
+    def layer_kwargs(self): return dict(d_state=self.d_state, **self._json('layer_args'))
+    @property
+    def backbone_kwargs(self): return self._json('backbone_args')
     @property
     def out_dir(self): return Path(self.out.format(task=self.task, model=self.model))
 
@@ -119,28 +131,37 @@ def _check_finite(model, loss, step):
     raise NonFiniteError(f"parameter {name} became non-finite at step {step}")
 
 def build_model(cfg:TrainConfig, ds):
-    "The `SequenceModel` for `cfg` and the dataset's input/output sizes."
+    "The model `cfg` asks for, sized for the dataset `ds`: one output per sequence, or per step for tasks labelled at every step."
+    per_step = bool(getattr(ds, 'l_output', 0))
+    if cfg.backbone == 'sashimi':
+        from s4lit.sashimi import SaShiMi   # a later chapter's model, imported when asked for
+        if not per_step: raise ValueError(f"backbone 'sashimi' predicts at every step; task {cfg.task!r} has one label per sequence")
+        return SaShiMi(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers, layer=cfg.model, layer_kwargs=cfg.layer_kwargs,
+                       dropout=cfg.dropout, embedding=ds.tokens, norm=cfg.norm, **cfg.backbone_kwargs)
     return SequenceModel(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers, layer=cfg.model,
                          layer_kwargs=cfg.layer_kwargs, embedding=ds.tokens, norm=cfg.norm, prenorm=cfg.prenorm,
-                         dropout=cfg.dropout, bidirectional=cfg.bidirectional, pool='mean')
+                         dropout=cfg.dropout, bidirectional=cfg.bidirectional, pool=None if per_step else 'mean', **cfg.backbone_kwargs)
 
 def n_parameters(cfg:TrainConfig) -> int:
     "Parameters of the model `cfg` builds, from its task's description alone (no data is read)."
     t = TASKS[cfg.task]
-    return sum(p.numel() for p in build_model(cfg, SimpleNamespace(d_input=t.d_input, n_classes=t.n_classes, tokens=t.tokens)).parameters())
+    return sum(p.numel() for p in build_model(cfg, SimpleNamespace(d_input=t.d_input, n_classes=t.n_classes, tokens=t.tokens, l_output=t.l_output)).parameters())
 
 # %% ../nbs/12_train.ipynb #b474ca0d
 class Objective(nn.Module):
-    "Mean cross-entropy of `model` on a batch `(x, y)` and its number of correct predictions: what a training step records."
+    "Mean cross-entropy of `model` on a batch `(x, y)` and its number of correct predictions (per sequence: the fraction of its steps right, for labels `y` at every step): what a training step records."
     def __init__(self, model:nn.Module, tokens:bool=False, bf16:bool=False):
         super().__init__()
         self.model, self.tokens, self.bf16 = model, tokens, bf16
 
     def forward(self, x, y):
-        lengths = (x != 0).sum(1).clamp(min=1) if self.tokens else None  # token 0 is padding, which pooling leaves out
+        per_step = y.dim() == 2
+        lengths = (x != 0).sum(1).clamp(min=1) if self.tokens and not per_step else None  # token 0 pads, and pooling leaves it out
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16, cache_enabled=False):
             logits = self.model(x, lengths=lengths)[0].float()
-        return F.cross_entropy(logits, y), (logits.argmax(-1) == y).sum()
+        if not per_step: return F.cross_entropy(logits, y), (logits.argmax(-1) == y).sum()
+        logits, y = logits[:, -y.shape[1]:], y.long()          # labels on the last l_output steps
+        return F.cross_entropy(logits.flatten(0, 1), y.flatten()), (logits.argmax(-1) == y).float().mean(1).sum()
 
 def make_optimizer(model:nn.Module, cfg:TrainConfig, device):
     "AdamW: `cfg.lr` and `cfg.weight_decay`, the registered SSM parameters at `cfg.ssm_lr` with their own decay; fused on CUDA."
@@ -167,7 +188,7 @@ def evaluate(model, ds, cfg, device):
     "Mean loss and accuracy of `model` on `ds`."
     model.eval()
     obj = Objective(model, ds.tokens, cfg.bf16)
-    tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.long, device=device)
+    tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device)
     for x, y in _batches(ds, 2 * cfg.batch_size, device=device):
         loss, correct = obj(x, y)
         tot += loss * len(y); hits += correct
@@ -205,9 +226,10 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     if data is None: data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
     if cfg.augment and data['train'].image is None:
         raise ValueError(f"augment: the {cfg.task!r} training set is not of images (its SeqDataset.image is None), so it cannot be flipped or shifted")
-    if data['train'].l_output:
-        raise ValueError(f"task {cfg.task!r} has a label at every one of its last {data['train'].l_output} steps; "
-                         "s4lit-train trains sequence classifiers (one label per sequence)")
+    per_step = bool(data['train'].l_output)   # a label at each of the last l_output steps: predict each from the steps before
+    if per_step and cfg.bidirectional:
+        raise ValueError(f"task {cfg.task!r} predicts each step from the ones before it; a bidirectional model sees the future")
+    if per_step and cfg.augment: raise ValueError(f"augment: task {cfg.task!r} is labelled at every step; its labels would need the same flips")
     tr, va, te = (_place(_subset(data[s], cfg.limit if s == 'train' else cfg.eval_limit, cfg.seed), device, cfg.device_data)
                   for s in ('train', 'val', 'test'))
     model = build_model(cfg, tr).to(device)
@@ -219,7 +241,7 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch, int(cfg.warmup * cfg.epochs * steps_per_epoch))
     gen = torch.Generator().manual_seed(cfg.seed)
     out = cfg.out_dir; out.mkdir(parents=True, exist_ok=True)
-    start, step, best, history = 0, 0, -1.0, []
+    start, step, best, history = 0, 0, -math.inf, []   # best: validation accuracy, or minus the loss for per-step tasks
     if cfg.resume and (out/'last.pt').exists():
         ck = torch.load(out/'last.pt', weights_only=True, map_location=device)
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); sched.load_state_dict(ck['sched'])
@@ -233,7 +255,7 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
                            f"on {device}{' (CUDA graphs)' if graph else ''}")
     for epoch in range(start, min(cfg.epochs, until or cfg.epochs)):
         step_fn.train(); t0 = time.time()
-        tot, hits, seen = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.long, device=device), 0
+        tot, hits, seen = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device), 0
         for i, (x, y) in enumerate(_batches(tr, cfg.batch_size, gen, drop_last=graph, device=device,
                                              augment=partial(augment_images, image=tr.image) if cfg.augment else None)):
             loss, correct = step_fn(x, y)
@@ -250,10 +272,11 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
         train_time = time.time() - t0
         val_loss, val_acc = evaluate(model, va, cfg, device)
         row = dict(epoch=epoch + 1, step=step, train_loss=train_loss, train_acc=train_acc, val_loss=val_loss,
-                   val_acc=val_acc, lr=sched.get_last_lr()[0], train_time=train_time, epoch_time=time.time() - t0)
+                   val_acc=val_acc, **({'val_bpd': val_loss / math.log(2)} if per_step else {}),
+                   lr=sched.get_last_lr()[0], train_time=train_time, epoch_time=time.time() - t0)
         history.append(row)
-        if val_acc > best:
-            best = val_acc
+        if (-val_loss if per_step else val_acc) > best:
+            best = -val_loss if per_step else val_acc
             _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))}, out/'best.pt')
         _save_atomic({'model': model.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'gen': gen.get_state(),
                       'rng': torch.get_rng_state(),
@@ -266,10 +289,14 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     if until is not None and until < cfg.epochs: return history
     model.load_state_dict(torch.load(out/'best.pt', weights_only=True, map_location=device)['model'])
     test_loss, test_acc = evaluate(model, te, cfg, device)
-    history.append(dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
+    history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2), best_val_loss=-best) if per_step else
+                   dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
     (out/'metrics.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in history))
     plot_history(history, out/'curves.png')
-    if cfg.progress: print(f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f}); logs, curves and checkpoints in {out}")
+    if cfg.progress:
+        print((f"test loss {test_loss:.4f} nats = {test_loss / math.log(2):.4f} bits per step, accuracy {test_acc:.4f} "
+               f"(best validation loss {-best:.4f})" if per_step else f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f})")
+              + f"; logs, curves and checkpoints in {out}")
     return history
 
 # %% ../nbs/12_train.ipynb #a49519a1
