@@ -7,14 +7,14 @@ Docs: https://s4lit.github.io/s4lit/sashimi.html.md"""
 # %% auto #0
 __all__ = ['FFBlock', 'Stage', 'DownPool', 'UpPool', 'SaShiMi']
 
-# %% ../nbs/15_sashimi.ipynb #aa815373
+# %% ../nbs/15_sashimi.ipynb #b0aa8aa5
 import math
 import torch
 from torch import nn
 import torch.nn.functional as F
 from .model import Block, TiedDropout, _ChannelNorm
 
-# %% ../nbs/15_sashimi.ipynb #c4255e6e
+# %% ../nbs/15_sashimi.ipynb #0e603d75
 class FFBlock(nn.Module):
     "Residual feed-forward block: norm, linear to `ff*d` channels, GELU, tied dropout, linear back."
     def __init__(self, d:int, ff:int=2, dropout:float=0.0, norm:str='layer'):
@@ -50,7 +50,7 @@ class Stage(nn.Module):
             new.append(s)
         return x_t, new
 
-# %% ../nbs/15_sashimi.ipynb #cfacca94
+# %% ../nbs/15_sashimi.ipynb #c8426722
 class DownPool(nn.Module):
     "`(batch, L, H) -> (batch, L/p, e*H)`: stack `p` consecutive steps, then a linear map."
     def __init__(self, d:int, p:int, expand:int=2):
@@ -72,7 +72,7 @@ class DownPool(nn.Module):
 
     def extra_repr(self): return f"d={self.d}, p={self.p}, expand={self.expand}"
 
-# %% ../nbs/15_sashimi.ipynb #3f465711
+# %% ../nbs/15_sashimi.ipynb #93f4f3e8
 class UpPool(nn.Module):
     "`(batch, L/p, e*H) -> (batch, L, H)`: a linear map to `p` steps, delayed by `p` steps (zeros first) to stay causal."
     def __init__(self, d:int, p:int, expand:int=2):
@@ -97,7 +97,7 @@ class UpPool(nn.Module):
 
     def extra_repr(self): return f"d={self.d}, p={self.p}, expand={self.expand}"
 
-# %% ../nbs/15_sashimi.ipynb #76f4b14a
+# %% ../nbs/15_sashimi.ipynb #dc180359
 class SaShiMi(nn.Module):
     "Multi-scale causal backbone: S4 stages at rates 1, 1/p0, 1/(p0 p1), ..., joined by `DownPool` / `UpPool` and skips."
     def __init__(self, d_input:int, d_output:int, d_model:int=64, n_layers:int=2, pool:tuple=(4, 4), expand:int=2,
