@@ -28,6 +28,13 @@ RUNS = {  # name: s4lit-train options
     'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,
                       bidirectional=True, norm='batch', prenorm=False, epochs=40),
     'quickdraw': dict(task='quickdraw', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05, epochs=30),
+    # density models for the generation chapter: every step predicted from the ones before it
+    'mnist-pixels':     dict(task='mnist-pixels', model='s4d', d_model=256, n_layers=4, dropout=0.0, lr=0.005, weight_decay=0.01,
+                             epochs=10),
+    'quickdraw-pixels': dict(task='quickdraw-pixels', model='s4d', d_model=256, n_layers=4, dropout=0.0, lr=0.005,
+                             weight_decay=0.01, epochs=20),
+    'fsdd-sashimi':     dict(task='fsdd-mulaw', model='s4d', backbone='sashimi', d_model=64, n_layers=2, dropout=0.0, lr=0.004,
+                             weight_decay=0.0, batch_size=16, epochs=40),
 }
 
 
@@ -70,7 +77,7 @@ def start(names, root):
 
 
 def status(root):
-    print(f"{'run':10} {'epoch':>9} {'val acc':>8} {'best':>7} {'test':>7} {'s/epoch':>8} {'ETA min':>8}  state")
+    print(f"{'run':16} {'epoch':>9} {'val acc':>8} {'best':>7} {'test':>7} {'val bpd':>8} {'s/epoch':>8} {'ETA min':>8}  state")
     for n, opts in RUNS.items():
         d = Path(root)/n
         if not d.exists(): continue
@@ -82,7 +89,8 @@ def status(root):
         state = 'running' if alive(d) else 'finished' if test else 'stopped'
         tail = (d/'log.txt').read_text().strip().splitlines()[-1:] if (d/'log.txt').exists() else []
         if state == 'stopped' and tail: state += f" (last log line: {tail[0][:120]})"
-        print(f"{n:10} {len(ep):4d}/{opts['epochs']:<4d} {last:8.4f} {best:7.4f} {test['test_acc'] if test else float('nan'):7.4f} "
+        print(f"{n:16} {len(ep):4d}/{opts['epochs']:<4d} {last:8.4f} {best:7.4f} {test['test_acc'] if test else float('nan'):7.4f} "
+              f"{ep[-1].get('val_bpd', float('nan')) if ep else float('nan'):8.4f} "
               f"{spe:8.1f} {left:8.1f}  {state}")
 
 
