@@ -103,6 +103,15 @@ def _conv_sum(v, K, D, u):
     yf = (torch.fft.rfft(v.to(dtype), n=n) * torch.fft.rfft(K.to(dtype), n=n)[:, None]).sum(0)
     return (torch.fft.irfft(yf, n=n)[..., :L] + D[:, None].to(dtype) * u).to(u.dtype)
 
+def _pb_terms(y, x, past, c, p:int):
+    "`y` plus the PB terms `c[q-2, h] u[k] u[k-1] ... u[k-q+1]` for `q = 2..p`; `past` (..., p-1) are the inputs before `x`."
+    L, v = x.shape[-1], x
+    ue = torch.cat([past.to(x.dtype), x], -1)
+    for q in range(2, p + 1):   # v^(q) one degree at a time, never all of them at once
+        v = v * ue[..., p - q:p - q + L]
+        y = torch.addcmul(y, c[q - 2, :, None], v)
+    return y
+
 liquid_kernels, product_sets, bases = ('kb', 'pb'), ('adjacent', 'allcombs'), ('s4d', 's4')
 
 class LiquidS4(nn.Module):
@@ -170,12 +179,10 @@ class LiquidS4(nn.Module):
             K, c = self.pb_kernel(L)
             if s is None: y = (fft_conv_skip if self.base == 's4d' else fft_conv)(x, K, self.ssm.D).to(x.dtype)
             else: y, s = self.ssm(x, s)   # the base layer adds the initial state's output and advances the state
-            if p > 1:
-                c, v = c.to(y.dtype), x
-                ue = torch.cat([past.to(x.dtype), x], -1) if past is not None else F.pad(x, (p - 1, 0))
-                for q in range(2, p + 1):   # v^(q) one degree at a time, never all of them at once
-                    v = v * ue[..., p - q:p - q + L]
-                    y = torch.addcmul(y, c[q - 2, :, None], v)
+            if p > 1:   # elementwise over the whole batch: fused into one kernel each way where compiled
+                args = (y, x, x.new_zeros(*x.shape[:-1], p - 1) if past is None else past, c.to(y.dtype), p)
+                out = kernels._run_compiled(_pb_terms, x.device.type, *args, detach=False)
+                y = out if out is not None else _pb_terms(*args)
         elif self._allcombs: y, s = self._allcombs_forward(x, s)
         else:
             v = input_products(x, p, past)
