@@ -116,6 +116,7 @@ def _compiled_only(f):
         if not torch.compiler.is_compiling(): raise _NotCompiled(f.__name__)
         return f(*args)
     g.__name__ = f.__name__
+    g.__code__ = g.__code__.replace(co_name=f.__name__)   # its own code object: torch.compile limits recompilations per code object
     return g
 
 def _compile(f):
