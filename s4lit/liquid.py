@@ -111,6 +111,7 @@ def _pb_terms(y, x, past, c, p:int):
         v = v * ue[..., p - q:p - q + L]
         y = torch.addcmul(y, c[q - 2, :, None], v)
     return y
+_pb_terms.dynamic = True   # compiled once for all lengths and batch sizes: an elementwise chain has no large temporaries
 
 liquid_kernels, product_sets, bases = ('kb', 'pb'), ('adjacent', 'allcombs'), ('s4d', 's4')
 
