@@ -7,13 +7,14 @@
 The model is the density model of the generation chapter (`mnist-pixels` in benchmarks/results.py: S4D, 4 layers,
 H = 256, 256 levels), untrained: speed does not depend on the weights. For each length L:
 
-- step mode: `s4lit.generate.generate` draws L tokens for each of --batch sequences; the whole call is timed.
+- step mode: `s4lit.generate.generate` draws L tokens for each of --batch sequences; the whole call is timed. On CUDA
+  twice: stepping eagerly (`graph=False`, one launch per operation) and replaying the step from a CUDA graph.
 - convolution: without a state, token t is predicted by running the model over the t tokens before it. Running all L
   of those forwards costs sum_t T(t); we time T(t) (median of --reps forwards under no_grad) at --points prefix lengths
   spread over 1..L and integrate with the trapezoid rule. Each forward returns only the last step's logits, as
   sampling needs, and sampling itself is left out, which favours this side.
 
-Reported: samples (tokens) per second, batch * L / seconds, and how many times faster step mode is.
+Reported: samples (tokens) per second, batch * L / seconds, and how many times faster step mode (the faster way) is.
 """
 import argparse, datetime, math, platform, time
 import torch
@@ -60,13 +61,16 @@ def main():
     name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or platform.machine()
     print(f"# generation speed on {name} ({device.type}, {torch.get_num_threads()} threads), torch {torch.__version__}, "
           f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; S4D {a.n_layers} x {a.d_model}, batch {a.batch}")
-    print(f"{'L':>6} {'step s':>9} {'step samples/s':>15} {'conv s (est.)':>14} {'conv samples/s':>15} {'speed-up':>12}   conv T(t) ms at t = ...")
-    generate(model, 16, n=a.batch)                                   # warm-up
+    modes = {'step': False, 'step (graph)': True} if device.type == 'cuda' else {'step': False}
+    print(f"{'L':>6} " + ' '.join(f"{m + ' s':>17} {m + ' samples/s':>25}" for m in modes)
+          + f" {'conv s (est.)':>14} {'conv samples/s':>15} {'speed-up':>9}   conv T(t) ms at t = ...")
+    for g in modes.values(): generate(model, 16, n=a.batch, graph=g)   # warm-up
     for L in map(int, a.lengths.split(',')):
-        t_step = timed(lambda: generate(model, L, n=a.batch, seed=0), device, 1)
+        t_step = {m: timed(lambda: generate(model, L, n=a.batch, seed=0, graph=g), device, 1) for m, g in modes.items()}
         t_conv, T = conv_seconds(model, L, a.batch, device, a.points, a.reps)
         n = a.batch * L
-        print(f"{L:6d} {t_step:9.2f} {n / t_step:15,.0f} {t_conv:14.2f} {n / t_conv:15,.0f} {t_conv / t_step:11.1f}x   "
+        print(f"{L:6d} " + ' '.join(f"{t:17.2f} {n / t:25,.0f}" for t in t_step.values())
+              + f" {t_conv:14.2f} {n / t_conv:15,.0f} {t_conv / min(t_step.values()):8.1f}x   "
               + ', '.join(f'{t}: {1e3 * s:.2f}' for t, s in T.items()), flush=True)
 
 

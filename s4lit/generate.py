@@ -8,12 +8,13 @@ Docs: https://s4lit.github.io/s4lit/generate.html.md"""
 __all__ = ['sample_logits', 'log_likelihood', 'generate', 'load_checkpoint', 'write_wav', 'image_grid', 'main']
 
 # %% ../nbs/14_generate.ipynb #fac41ce0
-import argparse, json, math, wave
+import argparse, json, math, wave, warnings
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
 import torch
 import torch.nn.functional as F
+import torch.utils._pytree as pytree
 from .data import TASKS, NextToken, get_task, mu_law_decode
 from .train import TrainConfig, build_model, _device
 
@@ -47,9 +48,32 @@ def log_likelihood(model, x:torch.Tensor) -> torch.Tensor:
     logp = torch.log_softmax(model(NextToken(start)(x))[0].double(), -1)
     return logp.gather(-1, x.long()[..., None])[..., 0].sum(-1)
 
+def _graphed_step(model, tok, state):
+    "`model.step` replayed from a CUDA graph, as a function of the token alone (the state stays in the graph's buffers); None where it cannot be recorded."
+    leaves, spec = pytree.tree_flatten(state)
+    if tok.device.type != 'cuda' or not all(torch.is_tensor(s) for s in leaves): return None   # SaShiMi's state has a clock
+    static_tok, static = tok.clone(), [s.clone() for s in leaves]
+    st = pytree.tree_unflatten(static, spec)
+    try:
+        side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(2): model.step(static_tok, st)                  # warm-up: a step changes no state in place
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            logits, new = model.step(static_tok, st)
+            for s, s_new in zip(static, pytree.tree_leaves(new)): s.copy_(s_new)
+    except Exception as e:
+        warnings.warn(f"generate: recording a step as a CUDA graph failed ({type(e).__name__}: {str(e)[:200]}); stepping eagerly")
+        return None
+    def step(t):
+        static_tok.copy_(t); graph.replay()
+        return logits
+    return step
+
 @torch.no_grad()
 def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperature:float=1.0, top_p:float=1.0,
-             seed:int|None=0) -> tuple:
+             seed:int|None=0, graph:bool=True) -> tuple:
     "`(tokens (n, length), log_likelihood (n,))`: `model` run step by step, continuing `prefix` (n, P) if given; log-likelihoods at temperature 1."
     V, start = _vocab(model)
     device = next(model.parameters()).device
@@ -64,8 +88,10 @@ def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperat
     state = model.default_state(n, device=device)
     tok = torch.full((n,), start, dtype=torch.long, device=device)
     out, ll = torch.empty(n, length, dtype=torch.long, device=device), torch.zeros(n, dtype=torch.float64, device=device)
+    replay = _graphed_step(model, tok, state) if graph else None   # CUDA: one launch per step instead of dozens
     for t in range(length):
-        logits, state = model.step(tok, state)
+        if replay is not None: logits = replay(tok)
+        else: logits, state = model.step(tok, state)
         tok = prefix[:, t] if t < P else sample_logits(logits, temperature, top_p, g)
         ll += torch.log_softmax(logits.double(), -1).gather(-1, tok[:, None])[:, 0]
         out[:, t] = tok
