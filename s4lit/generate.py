@@ -69,6 +69,7 @@ def _graphed_step(model, tok, state):
     def step(t):
         static_tok.copy_(t); graph.replay()
         return logits
+    step.buffers = static   # the graph reads and writes them: they must live as long as it does
     return step
 
 @torch.no_grad()
