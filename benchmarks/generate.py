@@ -16,21 +16,10 @@ H = 256, 256 levels), untrained: speed does not depend on the weights. For each 
 
 Reported: samples (tokens) per second, batch * L / seconds, and how many times faster step mode (the faster way) is.
 """
-import argparse, datetime, math, platform, time
 import torch
 from s4lit.model import SequenceModel
 from s4lit.generate import generate
-
-
-def sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize(device)
-
-
-def timed(f, device, reps):
-    ts = []
-    for _ in range(reps):
-        sync(device); t0 = time.perf_counter(); f(); sync(device); ts.append(time.perf_counter() - t0)
-    return sorted(ts)[len(ts) // 2]
+from common import header, parser, timed   # benchmarks/common.py
 
 
 @torch.no_grad()
@@ -38,35 +27,30 @@ def conv_seconds(model, L, batch, device, points, reps):
     "Estimated time to generate L tokens by re-running the convolution over each prefix: the integral of T(t) over 1..L."
     ts = sorted({1, *[round(L * k / points) for k in range(1, points + 1)]})
     x = torch.randint(0, 256, (batch, L), device=device)
-    T = [timed(lambda t=t: model(x[:, :t])[0][:, -1], device, reps) for t in ts]
+    T = [timed(lambda t=t: model(x[:, :t])[0][:, -1], device, reps, warmup=1) / 1e3 for t in ts]
     total = sum((ts[i + 1] - ts[i]) * (T[i] + T[i + 1]) / 2 for i in range(len(ts) - 1)) + T[0]
     return total, dict(zip(ts, T))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap = parser(__doc__, batch=16)
     ap.add_argument('--lengths', default='1024,4096,16384')
-    ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--d-model', type=int, default=256)
     ap.add_argument('--n-layers', type=int, default=4)
     ap.add_argument('--points', type=int, default=8)
     ap.add_argument('--reps', type=int, default=3)
-    ap.add_argument('--quick', action='store_true', help='lengths 64,256, batch 2, H = 32')
     a = ap.parse_args()
     if a.quick: a.lengths, a.batch, a.d_model, a.points = '64,256', 2, 32, 4
     device = torch.device(a.device)
     torch.manual_seed(0)
     model = SequenceModel(257, 256, d_model=a.d_model, n_layers=a.n_layers, embedding=True, pool=None).to(device).eval()
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or platform.machine()
-    print(f"# generation speed on {name} ({device.type}, {torch.get_num_threads()} threads), torch {torch.__version__}, "
-          f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; S4D {a.n_layers} x {a.d_model}, batch {a.batch}")
+    print(header(f"generation speed: S4D {a.n_layers} x {a.d_model}, batch {a.batch}, {torch.get_num_threads()} CPU threads", device))
     modes = {'step': False, 'step (graph)': True} if device.type == 'cuda' else {'step': False}
     print(f"{'L':>6} " + ' '.join(f"{m + ' s':>17} {m + ' samples/s':>25}" for m in modes)
           + f" {'conv s (est.)':>14} {'conv samples/s':>15} {'speed-up':>9}   conv T(t) ms at t = ...")
     for g in modes.values(): generate(model, 16, n=a.batch, graph=g)   # warm-up
     for L in map(int, a.lengths.split(',')):
-        t_step = {m: timed(lambda: generate(model, L, n=a.batch, seed=0, graph=g), device, 1) for m, g in modes.items()}
+        t_step = {m: timed(lambda: generate(model, L, n=a.batch, seed=0, graph=g), device, 1, warmup=0) / 1e3 for m, g in modes.items()}
         t_conv, T = conv_seconds(model, L, a.batch, device, a.points, a.reps)
         n = a.batch * L
         print(f"{L:6d} " + ' '.join(f"{t:17.2f} {n / t:25,.0f}" for t in t_step.values())
