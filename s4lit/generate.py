@@ -10,7 +10,6 @@ __all__ = ['sample_logits', 'log_likelihood', 'generate', 'load_checkpoint', 'wr
 # %% ../nbs/14_generate.ipynb #fac41ce0
 import argparse, json, math, wave, warnings
 from pathlib import Path
-from types import SimpleNamespace
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -110,8 +109,7 @@ def load_checkpoint(path, device='cpu'):
         raise ValueError(f"{path} is not an s4lit-train checkpoint: it needs 'model' and 'config' entries, found {sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
     try: cfg = TrainConfig(**json.loads(ck['config']))
     except (TypeError, ValueError) as e: raise ValueError(f"{path}: its config is not a valid TrainConfig ({e})") from None
-    t = TASKS[cfg.task]
-    model = build_model(cfg, SimpleNamespace(d_input=t.d_input, n_classes=t.n_classes, tokens=t.tokens, l_output=t.l_output))
+    model = build_model(cfg)
     sd, own = ck['model'], model.state_dict()
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
     shapes = [f"{k}: {tuple(v.shape)} in the file, {tuple(own[k].shape)} in the model" for k, v in sd.items() if k in own and v.shape != own[k].shape]

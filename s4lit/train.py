@@ -13,7 +13,6 @@ import argparse, dataclasses, json, math, os, time, warnings
 from dataclasses import dataclass, asdict
 from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -130,9 +129,10 @@ def _check_finite(model, loss, step):
     name = next(n for n, p in named if not p.isfinite().all())
     raise NonFiniteError(f"parameter {name} became non-finite at step {step}")
 
-def build_model(cfg:TrainConfig, ds):
-    "The model `cfg` asks for, sized for the dataset `ds`: one output per sequence, or per step for tasks labelled at every step."
-    per_step = bool(getattr(ds, 'l_output', 0))
+def build_model(cfg:TrainConfig, ds=None):
+    "The model `cfg` asks for, sized for the dataset `ds` (default: from its task's row in TASKS, reading no data): one output per sequence, or per step for tasks labelled at every step."
+    if ds is None: ds = TASKS[cfg.task]
+    per_step = bool(ds.l_output)
     if cfg.backbone == 'sashimi':
         from s4lit.sashimi import SaShiMi   # a later chapter's model, imported when asked for
         if not per_step: raise ValueError(f"backbone 'sashimi' predicts at every step; task {cfg.task!r} has one label per sequence")
@@ -144,8 +144,7 @@ def build_model(cfg:TrainConfig, ds):
 
 def n_parameters(cfg:TrainConfig) -> int:
     "Parameters of the model `cfg` builds, from its task's description alone (no data is read)."
-    t = TASKS[cfg.task]
-    return sum(p.numel() for p in build_model(cfg, SimpleNamespace(d_input=t.d_input, n_classes=t.n_classes, tokens=t.tokens, l_output=t.l_output)).parameters())
+    return sum(p.numel() for p in build_model(cfg).parameters())
 
 # %% ../nbs/12_train.ipynb #b474ca0d
 class Objective(nn.Module):
