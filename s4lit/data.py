@@ -466,7 +466,7 @@ def shakespeare(split='train', root=None, download=None, limit=None, L:int=256):
 # %% ../nbs/11_data.ipynb #5d64d1a6
 def mu_law_encode(x:torch.Tensor, mu:int=255) -> torch.Tensor:
     "Waveform samples in [-1, 1] to integer levels `0..mu` (uint8 for `mu` < 256): mu-law companding, then uniform quantization."
-    if x.is_floating_point() is False: raise TypeError(f'mu_law_encode takes float samples in [-1, 1], got {x.dtype}')
+    if not x.is_floating_point(): raise TypeError(f'mu_law_encode takes float samples in [-1, 1], got {x.dtype}')
     x = x.clamp(-1, 1)
     f = torch.sign(x) * torch.log1p(mu * x.abs()) / math.log1p(mu)
     return ((f + 1) / 2 * mu + 0.5).floor().clamp(0, mu).to(torch.uint8 if mu < 256 else torch.int64)
@@ -521,23 +521,25 @@ class Task:
     sizes: tuple
     tokens: bool = False
     l_output: int = 0      # labels at each of the last l_output steps (0: one label per sequence)
+    image: tuple|None = None   # (height, width) of image tasks
+    rate: int|None = None      # samples per second of audio tasks
     defaults: dict = None
     about: str = ''
 
 TASKS = {t.name: t for t in [
-    Task('smnist', smnist, 784, 1, 10, (54000, 6000, 10000), about='MNIST pixel by pixel'),
-    Task('psmnist', smnist, 784, 1, 10, (54000, 6000, 10000), defaults=dict(permute=True), about='MNIST, pixels in a fixed permuted order'),
-    Task('scifar', scifar, 1024, 3, 10, (45000, 5000, 10000), about='CIFAR-10 pixel by pixel, RGB'),
-    Task('scifar-gray', scifar, 1024, 1, 10, (45000, 5000, 10000), defaults=dict(gray=True), about='CIFAR-10 pixel by pixel, grayscale (LRA Image)'),
-    Task('fsdd', fsdd, 8000, 1, 10, (2400, 300, 300), about='spoken digits, raw 8 kHz audio, 1 s'),
+    Task('smnist', smnist, 784, 1, 10, (54000, 6000, 10000), image=(28, 28), about='MNIST pixel by pixel'),
+    Task('psmnist', smnist, 784, 1, 10, (54000, 6000, 10000), defaults=dict(permute=True), image=(28, 28), about='MNIST, pixels in a fixed permuted order'),
+    Task('scifar', scifar, 1024, 3, 10, (45000, 5000, 10000), image=(32, 32), about='CIFAR-10 pixel by pixel, RGB'),
+    Task('scifar-gray', scifar, 1024, 1, 10, (45000, 5000, 10000), defaults=dict(gray=True), image=(32, 32), about='CIFAR-10 pixel by pixel, grayscale (LRA Image)'),
+    Task('fsdd', fsdd, 8000, 1, 10, (2400, 300, 300), rate=FSDD_RATE, about='spoken digits, raw 8 kHz audio, 1 s'),
     Task('listops', listops, 1024, 16, 10, (8000, 1000, 1000), tokens=True, about='nested list operations (original test file, split)'),
-    Task('quickdraw', quickdraw, 784, 1, 6, (14400, 1800, 1800), about='QuickDraw bitmaps pixel by pixel, 6 classes'),
+    Task('quickdraw', quickdraw, 784, 1, 6, (14400, 1800, 1800), image=(28, 28), about='QuickDraw bitmaps pixel by pixel, 6 classes'),
     Task('copying', copying, 120, 10, 8, (10000, 1000, 1000), tokens=True, l_output=10, about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
     Task('adding', adding, 200, 2, None, (10000, 1000, 1000), about='sum of the two marked values (regression)'),
     Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256, about='next character at every step'),
-    Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True, l_output=784, about='MNIST density: next gray level at every pixel'),
-    Task('quickdraw-pixels', quickdraw_pixels, 784, 257, 256, (14400, 1800, 1800), tokens=True, l_output=784, about='QuickDraw density: next gray level at every pixel'),
-    Task('fsdd-mulaw', fsdd_mulaw, 8000, 257, 256, (2400, 300, 300), tokens=True, l_output=8000, about='spoken digits, 8-bit mu-law: next sample at every step'),
+    Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True, l_output=784, image=(28, 28), about='MNIST density: next gray level at every pixel'),
+    Task('quickdraw-pixels', quickdraw_pixels, 784, 257, 256, (14400, 1800, 1800), tokens=True, l_output=784, image=(28, 28), about='QuickDraw density: next gray level at every pixel'),
+    Task('fsdd-mulaw', fsdd_mulaw, 8000, 257, 256, (2400, 300, 300), tokens=True, l_output=8000, rate=FSDD_RATE, about='spoken digits, 8-bit mu-law: next sample at every step'),
 ]}
 
 def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:

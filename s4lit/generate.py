@@ -163,9 +163,9 @@ def main(argv=None):
         L = a.length or TASKS[cfg.task].L
         if cfg.backbone == 'sashimi' and L % math.prod(model.pool):
             raise ValueError(f"--length {L} is not a multiple of the SaShiMi pooling {math.prod(model.pool)}")
-        test = get_task(cfg.task, 'test', root=a.data or cfg.data or None)
+        test = get_task(cfg.task, 'test', root=a.data or cfg.data or None) if a.prefix else None   # only a prefix needs data
     except (ValueError, FileNotFoundError) as e: p.error(str(e))
-    device = next(model.parameters()).device
+    device, task = next(model.parameters()).device, TASKS[cfg.task]
     prefix = test.x[:a.n, :a.prefix].to(device) if a.prefix else None
     if prefix is not None and len(prefix) < a.n: p.error(f"--n {a.n} is more than the {len(prefix)} test sequences to continue")
     tokens, ll = generate(model, L, a.n, prefix, a.temperature, a.top_p, a.seed)
@@ -173,11 +173,11 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     torch.save({'tokens': tokens.cpu(), 'log_likelihood': ll.cpu(), 'args': vars(a), 'config': json.dumps(cfg.__dict__)}, out/'samples.pt')
     files = ['samples.pt']
-    if test.image is not None and L == math.prod(test.image):
+    if task.image is not None and L == math.prod(task.image):
         import matplotlib.pyplot as plt
-        plt.imsave(out/'samples.png', image_grid(tokens, test.image), cmap='gray', vmin=0, vmax=255); files.append('samples.png')
-    if test.rate is not None:
-        for k, s in enumerate(tokens): write_wav(out/f'sample_{k}.wav', mu_law_decode(s), test.rate)
+        plt.imsave(out/'samples.png', image_grid(tokens, task.image), cmap='gray', vmin=0, vmax=255); files.append('samples.png')
+    if task.rate is not None:
+        for k, s in enumerate(tokens): write_wav(out/f'sample_{k}.wav', mu_law_decode(s), task.rate)
         files.append(f'sample_0.wav .. sample_{len(tokens) - 1}.wav')
     bpd = (-ll / L / math.log(2)).tolist()
     print(f"{a.n} samples of {L} steps ({'continuing ' + str(a.prefix) + ' test steps' if a.prefix else 'unconditional'}), "
