@@ -11,7 +11,7 @@ Each run's recipe is below: the model sizes and schedule we chose for each task,
 otherwise (AdamW, SSM parameters at lr 1e-3 and no weight decay, warmup then cosine decay, best-validation checkpoint
 evaluated on the test split).
 """
-import argparse, datetime, json, os, shlex, signal, subprocess, sys, time
+import argparse, datetime, json, os, shlex, signal, subprocess, sys
 from pathlib import Path
 
 RUNS = {  # name: s4lit-train options

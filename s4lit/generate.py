@@ -12,7 +12,6 @@ import argparse, json, math, wave, warnings
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
 import torch.utils._pytree as pytree
 from .data import TASKS, NextToken, get_task, mu_law_decode
 from .train import TrainConfig, build_model, _device
