@@ -120,8 +120,13 @@ def _compiled_only(f):
     return g
 
 def _compile(f):
-    "How a real-arithmetic function is compiled (tests replace this hook); `f.dynamic = True` asks for shape-generic code."
-    return torch.compile(_compiled_only(f), dynamic=getattr(f, 'dynamic', False))  # static by default: the dynamic-shape Cauchy kernels took 2.2 GB at full size
+    "How a real-arithmetic function is compiled (tests replace this hook): one `torch.compile` per grad mode and values of the non-tensor arguments, each with its own recompile budget; `f.dynamic = True` asks for shape-generic code."
+    dynamic, variants = getattr(f, 'dynamic', False), {}   # static by default: the dynamic-shape Cauchy kernels took 2.2 GB at full size
+    def run(*args):
+        key = (torch.is_grad_enabled(), *(torch.Tensor if torch.is_tensor(a) else a for a in args))
+        if key not in variants: variants[key] = torch.compile(_compiled_only(f), dynamic=dynamic)
+        return variants[key](*args)
+    return run
 
 def _run_compiled(f, device_type:str, *args, detach:bool=True):
     "`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling works, else None; `detach=False` keeps autograd through it."
