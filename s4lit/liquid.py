@@ -126,14 +126,14 @@ def _liquid_conv(x, past, K, D, p:int):
     else: Yf = (Vf * Kf[:, None]).sum(0)
     return torch.fft.irfft(Yf, n=n, norm='forward')[..., :L].to(x.dtype), v[..., :L]
 
-def _pb_terms(y, x, past, c, p:int, dim:int=-1):
-    "`y` plus the PB terms `c[q-2, h] u[k] u[k-1] ... u[k-q+1]` for `q = 2..p`, time along `dim` (-1: (..., H, L), -2: (..., L, H)); `past` holds the `p-1` inputs before `x` along `dim`."
-    L, v, t = x.shape[dim], x, 0
-    ue = torch.cat([past.to(x.dtype), x], dim)
+def _pb_terms(y, x, past, c, p:int):
+    "`y` plus the PB terms `c[q-2, h] u[k] u[k-1] ... u[k-q+1]` for `q = 2..p`; `past` (..., p-1) are the inputs before `x`."
+    L, v = x.shape[-1], x
+    ue = torch.cat([past.to(x.dtype), x], -1)
     for q in range(2, p + 1):   # v^(q) one degree at a time, never all of them at once
-        v = v * ue.narrow(dim, p - q, L)
-        t = t + (c[q - 2, :, None] if dim == -1 else c[q - 2]) * v
-    return t + y   # t first: the sum takes the layout of x, the caller's, and so does the gradient it will receive
+        v = v * ue[..., p - q:p - q + L]
+        y = torch.addcmul(y, c[q - 2, :, None], v)
+    return y
 _pb_terms.dynamic = True   # compiled once for all lengths and batch sizes: an elementwise chain has no large temporaries
 
 liquid_kernels, product_sets, bases = ('kb', 'pb'), ('adjacent', 'allcombs'), ('s4d', 's4')
@@ -203,12 +203,9 @@ class LiquidS4(nn.Module):
             K, c = self.pb_kernel(L)
             if s is None: y = _liquid_conv(x, None, K[None], self.ssm.D, 1)[0]   # the base layer's convolution
             else: y, s = self.ssm(x, s)   # the base layer adds the initial state's output and advances the state
-            if p > 1:   # elementwise over the whole batch: fused into one kernel each way where compiled. It reads the input,
-                # not the padded copy the convolution made (two uses of that copy would add their gradients in a (B, H, 2L)
-                # buffer), in the caller's layout: the gradient that comes back is then read as it is, not copied
-                past0, c = x.new_zeros(*x.shape[:-1], p - 1) if past is None else past, c.to(y.dtype)
-                if self.transposed: y = _compiled(_pb_terms, y, x, past0, c, p, -1)
-                else: y = _compiled(_pb_terms, y.transpose(-1, -2), u, past0.transpose(-1, -2), c, p, -2).transpose(-1, -2)
+            if p > 1:   # elementwise over the whole batch: fused into one kernel each way where compiled. It reads x, not the
+                # padded copy the convolution made: two uses of that copy would add their gradients in a (B, H, 2L) buffer
+                y = _compiled(_pb_terms, y, x, x.new_zeros(*x.shape[:-1], p - 1) if past is None else past, c.to(y.dtype), p)
         elif self._allcombs: y, s = self._allcombs_forward(x, s)
         else:
             y, v = _liquid_conv(x, past, self.kb_kernels(L), self.ssm.D, p)
