@@ -126,17 +126,20 @@ def _compile(f):
         key = (torch.is_grad_enabled(), *(torch.Tensor if torch.is_tensor(a) else a for a in args))
         if key not in variants: variants[key] = torch.compile(_compiled_only(f), dynamic=dynamic)
         return variants[key](*args)
+    run.__wrapped__ = f
     return run
 
 def _run_compiled(f, device_type:str, *args, detach:bool=True):
     "`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling works, else None; `detach=False` keeps autograd through it."
     if device_type not in compile_devices: return None
     key = (f.__name__, device_type)
-    if isinstance(_compiled.get(key), str): return None
+    entry = _compiled.get(key)
+    if isinstance(entry, str): return None
+    if getattr(entry, '__wrapped__', entry) is not f: entry = None   # new, or defined again (a notebook cell run twice)
     if detach: args = [a.detach() if torch.is_tensor(a) else a for a in args]   # requires_grad would be one more guard
     try:
-        if key not in _compiled: _compiled[key] = _compile(f)
-        return _compiled[key](*args)
+        if entry is None: _compiled[key] = entry = _compile(f)
+        return entry(*args)
     except _NotCompiled:   # this shape only: torch.compile gave up recompiling
         if key not in _gave_up:
             _gave_up.add(key)
