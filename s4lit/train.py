@@ -6,7 +6,7 @@ Docs: https://s4lit.github.io/s4lit/train.html.md"""
 
 # %% auto #0
 __all__ = ['cosine_schedule', 'TrainConfig', 'NonFiniteError', 'build_model', 'n_parameters', 'Objective', 'make_optimizer',
-           'evaluate', 'plot_history', 'train', 'main']
+           'evaluate', 'plot_history', 'train', 'read_run', 'main']
 
 # %% ../nbs/12_train.ipynb #e4359f5b
 import argparse, dataclasses, json, math, os, time, warnings
@@ -297,6 +297,15 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
                f"(best validation loss {-best:.4f})" if per_step else f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f})")
               + f"; logs, curves and checkpoints in {out}")
     return history
+
+# %% ../nbs/12_train.ipynb #5ead5002
+def read_run(d) -> dict:
+    "The run in folder `d`: its `config` (dict), `epochs` (the per-epoch rows of metrics.jsonl), `test` (the final row, None until the run ends) and `command` (command.txt's text, None if there is none)."
+    d = Path(d)
+    rows = [json.loads(l) for l in (d/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    command = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else None
+    return dict(config=json.loads((d/'config.json').read_text()), epochs=[r for r in rows if 'epoch' in r],
+                test=next((r for r in rows if 'test_acc' in r), None), command=command)
 
 # %% ../nbs/12_train.ipynb #a49519a1
 def _parser():
