@@ -386,5 +386,6 @@ d = { 'settings': { 'branch': 'main',
                              's4lit.train.make_optimizer': ('train.html#make_optimizer', 's4lit/train.py'),
                              's4lit.train.n_parameters': ('train.html#n_parameters', 's4lit/train.py'),
                              's4lit.train.plot_history': ('train.html#plot_history', 's4lit/train.py'),
+                             's4lit.train.published_runs': ('train.html#published_runs', 's4lit/train.py'),
                              's4lit.train.read_run': ('train.html#read_run', 's4lit/train.py'),
                              's4lit.train.train': ('train.html#train', 's4lit/train.py')}}}
