@@ -213,7 +213,13 @@ def build(out='_site'):
     import os; os.chdir(ROOT)
     cfg = get_config(ROOT)
     nbdev.doclinks._build_modidx()
-    proc = Path(proc_nbs(n_workers=0))  # quarto-free part of `nbdev-proc-nbs`
+    # The quarto-free part of `nbdev-proc-nbs`. nbdev skips any file whose path has a part starting with '.',
+    # so an absolute path under a dot-folder (~/.cache/..., /tmp/.x/...) would process nothing: pass the
+    # notebooks' folder relative to the root instead.
+    proc = Path(proc_nbs(path=os.path.relpath(cfg.nbs_path, ROOT), n_workers=0))
+    if not (proc/'sidebar.yml').exists():
+        sys.exit(f"nbdev processed no notebooks from {cfg.nbs_path} into {proc}; is nbs/ inside a folder whose name "
+                 "starts with '.' (nbdev skips those)? Move the checkout elsewhere.")
     sidebar = yaml.safe_load((proc/'sidebar.yml').read_text())['website']['sidebar']['contents']
     pages = list(_flatten(sidebar))
     missing = sorted({p.name for p in (ROOT/'nbs').glob('*.ipynb')} - set(pages))
