@@ -1,4 +1,4 @@
-r"""The convolution kernel of a HiPPO state space model in four checked steps (generating function, bilinear resolvent, Woodbury, Cauchy kernel): $O(NL)$ operations and no $N \times N$ matrix per channel instead of $O(N^2L)$. Then the layer, and its recurrent view in three modes.
+"""The convolution kernel of a HiPPO state space model in four checked steps (generating function, bilinear resolvent, Woodbury, Cauchy kernel): per channel $O(NL)$ operations and $O(N + L)$ memory instead of the dense $O(N^2L)$ and $O(NL)$. Then the layer, and its recurrent view in three modes.
 
 Docs: https://s4lit.github.io/s4lit/s4.html.md"""
 
