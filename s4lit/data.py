@@ -15,13 +15,14 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'CIFAR_CLASSES', 'CIFAR_URL', 
            'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #20228495
-import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, importlib.util, urllib.request, urllib.error
+import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, urllib.request, urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from .testing import skip
 
 # %% ../nbs/11_data.ipynb #262badda
 def data_root(root=None) -> Path:
@@ -99,13 +100,9 @@ def cached(name:str, sources:list, build:Callable) -> dict:
 
 # %% ../nbs/11_data.ipynb #32fe0aba
 def find_data(folder:str='mnist'):
-    "A data root that holds `folder`: `$S4LIT_DATA`, else a `shared/data` beside or above the working directory; else `None`."
-    cands = [Path(os.environ['S4LIT_DATA'])] if 'S4LIT_DATA' in os.environ else []
-    for start in (Path.cwd(), Path(importlib.util.find_spec('s4lit').origin).resolve().parent):
-        cands += [d/'shared'/'data' for d in (start, *start.parents)]
-    for d in cands:
-        if (d/folder).is_dir(): return d
-    print(f'skipped: no data root with {folder}/ found; set S4LIT_DATA to the folder that holds it')
+    "`data_root()` if it holds `folder`, else `None`: the tests that need it are reported as skipped."
+    if (data_root()/folder).is_dir(): return data_root()
+    skip(f'no {folder}/ in the data root {data_root()} (set S4LIT_DATA to a folder that holds it)')
 
 # %% ../nbs/11_data.ipynb #cb0dcb9d
 class SeqDataset(Dataset):

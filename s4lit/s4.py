@@ -209,7 +209,7 @@ class S4Kernel(nn.Module):
         log_dt = torch.rand(H) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
         register(self, 'log_dt', log_dt, lr=lr, wd=wd)
         register(self, 'log_Lambda_re', torch.log(-W.real.clamp(max=-1e-4)).float(), lr=lr, wd=wd)
-        register(self, 'Lambda_im', W.imag.float(), lr=lr, wd=wd)
+        register(self, 'Lambda_im', W.imag.clamp(max=-1e-4).float(), lr=lr, wd=wd)
         register(self, 'P', _complex_param(P), lr=lr, wd=wd)
         register(self, 'B', _complex_param(B), lr=lr, wd=wd)
         C = torch.randn(H, N // 2, dtype=torch.complex64) * 0.5 ** 0.5

@@ -329,8 +329,8 @@ class S4DStandalone(nn.Module):
 
 _official_keys = ('D', 'kernel.log_dt', 'kernel.log_A_real', 'kernel.A_imag', 'kernel.C', 'output_linear.0.weight', 'output_linear.0.bias')
 
-def from_official_s4d(state_dict:dict, dropout:float=0.0, transposed:bool=True) -> S4DStandalone:
-    "An `S4DStandalone` computing what the official standalone S4D (`models/s4/s4d.py`) with `state_dict` computes."
+def from_official_s4d(state_dict:dict, dropout:float=0.0, transposed:bool=True, lr:float|None=None) -> S4DStandalone:
+    "An `S4DStandalone` computing what the official standalone S4D (`models/s4/s4d.py`) computes, and training as it does."
     missing, extra = set(_official_keys) - set(state_dict), set(state_dict) - set(_official_keys)
     if missing or extra:
         raise KeyError(f"not an official standalone S4D state_dict: missing {sorted(missing)}, unexpected {sorted(extra)}")
@@ -340,15 +340,18 @@ def from_official_s4d(state_dict:dict, dropout:float=0.0, transposed:bool=True) 
                 'output_linear.0.weight': (2 * H, H, 1), 'output_linear.0.bias': (2 * H,)}
     if bad := [f"{k} {tuple(sd[k].shape)} (expected {s})" for k, s in expected.items() if sd[k].shape != s]:
         raise ValueError(f"shapes do not match H={H}, N/2={N2}: {', '.join(bad)}")
-    m = S4DStandalone(H, 2 * N2, dropout=dropout, transposed=transposed, init='lin', disc='zoh', real_transform='exp')
+    m = S4DStandalone(H, 2 * N2, dropout=dropout, transposed=transposed, init='lin', disc='zoh', real_transform='exp',
+                      lr=lr, wd=0.0)  # lr=None: the optimizer's own, as the official layer's default
     m = m.to(sd['D'].dtype)
     C = sd['kernel.C'] * torch.tensor([1.0, -1.0], dtype=sd['kernel.C'].dtype)  # conjugate
     B = torch.zeros_like(C); B[..., 0] = 1
     with torch.no_grad():
         for p, v in ((m.s4d.D, sd['D']), (m.s4d.kernel.log_dt, sd['kernel.log_dt']), (m.s4d.kernel.A_real, sd['kernel.log_A_real']),
-                     (m.s4d.kernel.A_imag, -sd['kernel.A_imag']), (m.s4d.kernel.C, C), (m.s4d.kernel.B, B),
+                     (m.s4d.kernel.A_imag, -sd['kernel.A_imag']), (m.s4d.kernel.C, C),
                      (m.output_linear.weight, sd['output_linear.0.weight']), (m.output_linear.bias, sd['output_linear.0.bias'])):
             p.copy_(v)
+    del m.s4d.kernel.B
+    m.s4d.kernel.register_buffer('B', B)  # fixed: the official layer has no B to train
     return m
 
 # %% ../nbs/05_s4d.ipynb #2c9669e1

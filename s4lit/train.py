@@ -6,12 +6,13 @@ Docs: https://s4lit.github.io/s4lit/train.html.md"""
 
 # %% auto #0
 __all__ = ['cosine_schedule', 'TrainConfig', 'NonFiniteError', 'build_model', 'n_parameters', 'Objective', 'make_optimizer',
-           'evaluate', 'plot_history', 'train', 'read_run', 'main']
+           'evaluate', 'plot_history', 'train', 'read_run', 'published_runs', 'main']
 
 # %% ../nbs/12_train.ipynb #e4359f5b
 import argparse, dataclasses, json, math, os, time, warnings
 from dataclasses import dataclass, asdict
 from functools import partial
+from importlib.resources import files
 from pathlib import Path
 import torch
 from torch import nn
@@ -306,6 +307,15 @@ def read_run(d) -> dict:
     command = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else None
     return dict(config=json.loads((d/'config.json').read_text()), epochs=[r for r in rows if 'epoch' in r],
                 test=next((r for r in rows if 'test_acc' in r), None), command=command)
+
+# %% ../nbs/12_train.ipynb #79961641
+def published_runs(*names:str) -> dict:
+    "The runs `names` (all when none are given) whose logs ship in `s4lit/results/`, each as `read_run` reads it."
+    root = Path(str(files('s4lit')/'results'))
+    have = sorted(d.name for d in root.iterdir() if (d/'config.json').is_file())
+    unknown = [n for n in names if n not in have]
+    if unknown: raise ValueError(f"no published run {', '.join(map(repr, unknown))}; there are: {', '.join(have)}")
+    return {n: read_run(root/n) for n in names or have}
 
 # %% ../nbs/12_train.ipynb #a49519a1
 def _parser():
