@@ -16,13 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_one(nb: Path):
-    "Execute `nb` (a copy in an empty folder); return (ok, seconds, report)."
+def run_one(nb: Path, threads: int):
+    "Execute `nb` (a copy in an empty folder) with `threads` CPU threads; return (ok, seconds, report)."
     with tempfile.TemporaryDirectory(prefix=f'alone-{nb.stem}-') as d:
         shutil.copy(nb, d)
         t = time.time()
         p = subprocess.run([sys.executable, __file__, '--exec', nb.name], cwd=d, capture_output=True, text=True,
-                           env={**os.environ, 'MPLBACKEND': 'agg'})
+                           env={'OMP_NUM_THREADS': str(threads), **os.environ, 'MPLBACKEND': 'agg'})
         return p.returncode == 0, time.time() - t, (p.stdout + p.stderr).rstrip()
 
 
@@ -51,8 +51,9 @@ def main():
     nbs = [Path(n).resolve() for n in a.notebooks] or sorted(p for p in (ROOT/'nbs').glob('*.ipynb')
                                                              if not p.name.startswith('_'))
     failed = 0
+    threads = max(1, (os.cpu_count() or 1) // a.workers)   # the chapters share the cores, not oversubscribe them
     with ThreadPoolExecutor(a.workers) as ex:
-        for nb, (ok, secs, report) in zip(nbs, ex.map(run_one, nbs)):
+        for nb, (ok, secs, report) in zip(nbs, ex.map(run_one, nbs, [threads] * len(nbs))):
             failed += not ok
             print(f"{'ok    ' if ok else 'FAILED'} {nb.name} ({secs:.0f} s)" + (f'\n{report}' if report else ''), flush=True)
     print(f'chapters alone: {len(nbs) - failed} passed, {failed} failed')
