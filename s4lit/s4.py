@@ -134,6 +134,12 @@ def _check_d_model(H) -> int:
         raise ValueError(f"d_model must be a positive integer, got {H!r}")
     return int(H)
 
+def _check_length(L) -> int:
+    "`L` as an int, or a `ValueError` unless it is a positive integer (a kernel length)."
+    if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 1:
+        raise ValueError(f"kernel length L must be a positive integer, got {L!r}")
+    return int(L)
+
 def _layout(transposed:bool, step:bool) -> tuple:
     if step: return ('batch', 'd_model')
     return ('batch', 'd_model', 'length') if transposed else ('batch', 'length', 'd_model')
@@ -257,8 +263,7 @@ class S4Kernel(nn.Module):
 
     def forward(self, L:int, state=None):
         "Kernel `(H, L)`, and with `state` (batch, H, N/2) the kernel of the initial state `(batch, H, L)` (else None)."
-        if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 1:
-            raise ValueError(f"kernel length L must be a positive integer, got {L!r}")
+        _check_length(L)
         if self.l_kernel < L: self._extend(L)
         Lambda, P, B, Ct, dt = self.ssm()
         Bs = B[None]
