@@ -7,14 +7,14 @@ Docs: https://s4lit.github.io/s4lit/hippo.html.md"""
 # %% auto #0
 __all__ = ['measures', 'transition', 'basis', 'memory', 'reconstruct', 'rank_correction', 'nplr']
 
-# %% ../nbs/01_hippo.ipynb #3e2b59fb
+# %% ../nbs/01_hippo.ipynb #7c70d0df
 import inspect
 import numpy as np
 import torch
 from scipy import special
 from .ssm import discretize
 
-# %% ../nbs/01_hippo.ipynb #11f7f8a4
+# %% ../nbs/01_hippo.ipynb #0a6b54e6
 def _legt(N):
     r = np.sqrt(2 * np.arange(N) + 1.0)
     n, k = np.indices((N, N))
@@ -44,11 +44,11 @@ def _glagt(N, alpha=0.0, beta=0.01):
     n = np.arange(N)
     A = -np.eye(N) * (1 + beta) / 2 - np.tril(np.ones((N, N)), -1)
     B = special.binom(alpha + n, n)[:, None]
-    s = np.exp(0.5 * (special.gammaln(n + alpha + 1) - special.gammaln(n + 1)))  # orthonormalizing scale
+    s = np.exp(0.5 * (special.gammaln(n + alpha + 1) - special.gammaln(n + 1)))  # orthonormalizes
     scale = np.exp(-0.5 * special.gammaln(1 - alpha)) * beta ** ((1 - alpha) / 2)
     return A * s[None, :] / s[:, None], B / s[:, None] * scale
 
-# %% ../nbs/01_hippo.ipynb #0bb86742
+# %% ../nbs/01_hippo.ipynb #231a3efb
 def _fourier_rotations(N, omega):
     k = np.arange(N // 2)
     A = np.zeros((N, N))
@@ -73,9 +73,10 @@ def _foud(N):
     A, B = _fourier_rotations(N, 2 * np.pi)
     return A - 0.5 * np.eye(N), B
 
-# %% ../nbs/01_hippo.ipynb #c3a6f000
-_measures = dict(legt=_legt, lmu=_lmu, legs=_legs, legsd=_legsd, lagt=_lagt, tlagt=_tlagt, glagt=_glagt,
-                 fout=_fout, fourier=_fout, fourier_decay=_fourier_decay, fourier2=_fourier2, foud=_foud, fourier_diag=_foud)
+# %% ../nbs/01_hippo.ipynb #e585ae2a
+_measures = dict(legt=_legt, lmu=_lmu, legs=_legs, legsd=_legsd, lagt=_lagt, tlagt=_tlagt,
+                 glagt=_glagt, fout=_fout, fourier=_fout, fourier_decay=_fourier_decay,
+                 fourier2=_fourier2, foud=_foud, fourier_diag=_foud)
 measures = tuple(_measures)
 _fourier_family = {_fout, _fourier_decay, _fourier2, _foud}
 
@@ -86,32 +87,35 @@ def _check_N(N, even=False, why=''):
     if even and N % 2: raise ValueError(f"N must be even {why}, got {N}")
 
 def _lookup(measure):
-    if measure not in _measures: raise ValueError(f"unknown measure {measure!r}; known measures: {', '.join(measures)}")
+    if measure not in _measures:
+        raise ValueError(f"unknown measure {measure!r}; known measures: {', '.join(measures)}")
     return _measures[measure]
 
 def transition(measure:str, N:int, **kwargs):
-    "HiPPO matrices `(A, B)` of `measure` at state size `N`, float64 arrays of shape (N, N) and (N, 1)."
+    "HiPPO matrices `(A, B)` of `measure` at state size `N`: float64 arrays (N, N) and (N, 1)."
     f = _lookup(measure)
     _check_N(N, even=f in _fourier_family, why='for a Fourier measure (cosine and sine pairs)')
     allowed = list(inspect.signature(f).parameters)[1:]
     if bad := [k for k in kwargs if k not in allowed]:
-        raise TypeError(f"measure {measure!r} takes {'arguments ' + ', '.join(allowed) if allowed else 'no arguments'}; got {', '.join(bad)}")
+        takes = 'arguments ' + ', '.join(allowed) if allowed else 'no arguments'
+        raise TypeError(f"measure {measure!r} takes {takes}; got {', '.join(bad)}")
     return f(N, **kwargs)
 
-# %% ../nbs/01_hippo.ipynb #3d1b7fca
+# %% ../nbs/01_hippo.ipynb #1a999544
 def basis(measure:str, N:int, x):
-    "The orthonormal basis `g_n(x)` of `measure` at positions `x` in [0, 1] (0 oldest, 1 now), shape (len(x), N)."
+    "Orthonormal basis `g_n(x)` (len(x), N) of `measure` at positions `x` in [0, 1] (1 = now)."
     if measure not in ('legs', 'legt', 'fout', 'fourier'):
-        raise ValueError(f"basis functions are written out for legs, legt and fout; got {measure!r}")
+        raise ValueError(f"basis functions are written for legs, legt and fout; got {measure!r}")
     _check_N(N)
     x, n = np.asarray(x, dtype=np.float64)[..., None], np.arange(N)
     if measure in ('legs', 'legt'): return np.sqrt(2 * n + 1) * special.eval_legendre(n, 2 * x - 1)
     k = n // 2
-    return np.where(n == 0, 1.0, np.where(n % 2 == 0, np.sqrt(2) * np.cos(2 * np.pi * k * x), -np.sqrt(2) * np.sin(2 * np.pi * k * x)))
+    cos, sin = np.sqrt(2) * np.cos(2 * np.pi * k * x), -np.sqrt(2) * np.sin(2 * np.pi * k * x)
+    return np.where(n == 0, 1.0, np.where(n % 2 == 0, cos, sin))
 
-# %% ../nbs/01_hippo.ipynb #627ce78a
+# %% ../nbs/01_hippo.ipynb #e654d514
 def memory(measure:str, N:int, u, theta:float|None=None):
-    "States `c_k` (L, N) of the `measure` memory after each sample of `u` (L,); `theta` is the window of LegT/FouT."
+    "States `c_k` (L, N) of a `measure` memory after each sample of `u` (L,); `theta`: the window."
     if measure not in ('legs', 'legt', 'fout', 'fourier'):
         raise ValueError(f"online memories are provided for legs, legt and fout; got {measure!r}")
     A, B = map(torch.from_numpy, transition(measure, N))
@@ -119,11 +123,13 @@ def memory(measure:str, N:int, u, theta:float|None=None):
     if u.dim() != 1: raise ValueError(f"u must be a 1-d signal, got shape {tuple(u.shape)}")
     L = len(u)
     if measure == 'legs':
-        if theta is not None: raise ValueError("LegS has no window: it covers the whole history; leave theta unset")
+        if theta is not None:
+            raise ValueError("LegS has no window: it covers the whole history; leave theta unset")
         k = torch.arange(1, L + 1, dtype=torch.float64)
         dA, dB = discretize(A, B[:, 0], torch.log(k / (k - 1)).clamp(max=50.0), 'zoh')
     else:
-        if theta is None or theta <= 0: raise ValueError(f"{measure} needs a window length theta > 0 (in samples), got {theta}")
+        if theta is None or theta <= 0:
+            raise ValueError(f"{measure} needs a window length theta > 0 (in samples), got {theta}")
         dA, dB = discretize(2 / theta * A, 2 / theta * B[:, 0], 1.0, 'zoh')
         dA, dB = dA.expand(L, N, N), dB.expand(L, N)
     c, cs = torch.zeros(N, dtype=torch.float64), []
@@ -137,7 +143,7 @@ def reconstruct(measure:str, c, x):
     c = torch.as_tensor(c, dtype=torch.float64)
     return c @ torch.from_numpy(basis(measure, c.shape[-1], x)).T
 
-# %% ../nbs/01_hippo.ipynb #777c0662
+# %% ../nbs/01_hippo.ipynb #97396097
 def _rank_rows(measure, N):
     q = np.arange(N, dtype=np.float64)
     f = _lookup(measure)
@@ -148,7 +154,8 @@ def _rank_rows(measure, N):
     if f in (_lagt, _tlagt): return np.full((1, N), np.sqrt(0.5))
     if f in (_legsd, _foud): return np.zeros((0, N))
     if f in (_fout, _fourier_decay, _fourier2):
-        return np.sqrt({_fout: 1.0, _fourier_decay: 0.5, _fourier2: 2.0}[f]) * _fourier_rotations(N, 0.0)[1].T
+        scale = {_fout: 1.0, _fourier_decay: 0.5, _fourier2: 2.0}[f]
+        return np.sqrt(scale) * _fourier_rotations(N, 0.0)[1].T
     raise ValueError(f"measure {measure!r} has no normal plus low-rank form here; use one of "
                      f"{', '.join(m for m in measures if _measures[m] not in (_lmu, _glagt))}")
 
@@ -161,26 +168,27 @@ def rank_correction(measure:str, N:int, rank:int=1):
         raise ValueError(f"measure {measure!r} needs rank >= {len(P)} (an integer), got {rank!r}")
     return np.concatenate([P, np.zeros((rank - len(P), N))])
 
-# %% ../nbs/01_hippo.ipynb #adc89e9e
+# %% ../nbs/01_hippo.ipynb #1ad424e3
 def nplr(measure:str, N:int, rank:int=1, B_clip:float|None=2.0, **kwargs):
-    "Normal plus low-rank form `(W, P, B, V)`: `A = V diag(W) V^* - P P^*` over conjugate pairs, float64/complex128."
-    _check_N(N, even=True, why='for the normal plus low-rank form (eigenvalues come in conjugate pairs)')
+    "Normal plus low-rank form `(W, P, B, V)`: `A = V diag(W) V^* - P P^*` over conjugate pairs."
+    _check_N(N, even=True, why='for the normal plus low-rank form (eigenvalues pair up)')
     A, B = transition(measure, N, **kwargs)
     P = rank_correction(measure, N, rank)
     S = A + P.T @ P
     w_re = np.mean(np.diag(S))
     K = S - w_re * np.eye(N)
     if not np.allclose(K, -K.T, atol=1e-9 * max(1.0, np.abs(K).max())):
-        raise ValueError(f"A + P^T P for {measure!r} is not a constant diagonal plus a skew-symmetric matrix")
+        raise ValueError(f"A + P^T P for {measure!r} is not a constant diagonal plus a skew matrix")
     w_im, V = np.linalg.eigh(-1j * K)  # ascending: the first N/2 have Im <= 0
     zero = np.abs(w_im) < 1e-9 * max(1.0, np.abs(w_im).max())
     if nz := zero.sum():  # real null space -> pairs (a + ib)/sqrt 2
         R = np.linalg.svd(np.concatenate([V[:, zero].real, V[:, zero].imag], 1))[0][:, :nz]
-        V[:, zero] = np.concatenate([R[:, :nz // 2] + 1j * R[:, nz // 2:], R[:, :nz // 2] - 1j * R[:, nz // 2:]], 1) / np.sqrt(2)
+        a, b = R[:, :nz // 2], R[:, nz // 2:]
+        V[:, zero] = np.concatenate([a + 1j * b, a - 1j * b], 1) / np.sqrt(2)
     keep = np.concatenate([np.flatnonzero(~zero)[: (N - nz) // 2], np.flatnonzero(zero)[: nz // 2]])
     W, V = w_re + 1j * w_im[keep], V[:, keep]
     first = V[0]
-    V = V * np.where(np.abs(first) > 1e-12, np.exp(-1j * np.angle(first)), 1.0)  # first component real
+    V = V * np.where(np.abs(first) > 1e-12, np.exp(-1j * np.angle(first)), 1.0)  # V[0] real
     Bt, Pt = V.conj().T @ B[:, 0], P @ V.conj()
     if B_clip is not None: Bt = Bt.real + 1j * np.clip(Bt.imag, -B_clip, B_clip)
     return W, Pt, Bt, V

@@ -301,7 +301,9 @@ def _extension_build_dir(src:Path):
     return d
 
 def _load_extension():
-    "Build (if needed) and import the CUDA extension; raises with the reason when it cannot."
+    "The CUDA extension: prebuilt (`S4LIT_CUDA_EXT=1` at install), else built now; raises with the reason when it cannot."
+    if importlib.util.find_spec('s4lit._kernels_cuda') is not None:
+        return importlib.import_module('s4lit._kernels_cuda')
     from torch.utils import cpp_extension
     src = _extension_sources()
     if src is None: raise RuntimeError("CUDA extension sources not found (set S4LIT_EXTENSIONS_DIR to the extensions/ folder)")
@@ -408,7 +410,8 @@ def _verdict(backend:str, device_type:str):
     elif backend == 'cuda':
         if device_type != 'cuda': reason = "the CUDA extension needs CUDA tensors"
         elif not torch.cuda.is_available(): reason = f"no CUDA device visible to torch {torch.__version__}"
-        elif _extension_sources() is None: reason = "CUDA extension sources not found (set S4LIT_EXTENSIONS_DIR)"
+        elif _extension_sources() is None and importlib.util.find_spec('s4lit._kernels_cuda') is None:
+            reason = "CUDA extension sources not found (set S4LIT_EXTENSIONS_DIR)"
         else:
             reason = _child_check('cuda', 'cuda', timeout=1800)
             if reason is None:

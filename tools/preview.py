@@ -1,8 +1,11 @@
 """Build the docs site offline, without Quarto, and keep README.md in step with nbs/index.ipynb.
 
     python tools/preview.py            # process the notebooks (nbdev) and render them into _site/
-    python tools/preview.py --readme   # only regenerate README.md from nbs/index.ipynb
-    python tools/preview.py --check    # fail if README.md is out of step with nbs/index.ipynb
+    python tools/preview.py --readme   # only regenerate README.md, and the repository links from pyproject.toml
+    python tools/preview.py --check    # fail if README.md or a link is out of step with its source
+
+The repository's URL is written once, in pyproject.toml (`[project.urls]`); the notebooks' Colab badges and install
+cells and nbs/nbdev.yml are derived from it here.
 
 The real site is built by `nbdev-docs` with Quarto from the same processed notebooks (`_proc/`); this renders them
 with nbconvert's markdown and a small page template, with MathJax served from the `jupyter-server-mathjax` package,
@@ -246,16 +249,41 @@ def build(out='_site'):
     print(f"built {len(rendered)} pages into {out}: " + ', '.join(n for n, *_ in rendered.values()))
 
 
+# ---------------------------------------------------------------- links derived from pyproject.toml
+def sync_links(write=False) -> list:
+    """The files whose repository links differ from pyproject.toml's `Repository` and `Documentation` URLs: the
+    notebooks' Colab badges and install cells, and nbs/nbdev.yml. With `write`, bring them in step."""
+    cfg = get_config(ROOT)
+    repo, branch = cfg.git_url.rstrip('/'), cfg.get('branch', 'main')
+    slug = repo.split('github.com/', 1)[1]
+    rules = [(r'https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/[^/\s]+/nbs/',
+              f'https://colab.research.google.com/github/{slug}/blob/{branch}/nbs/'),
+             (r"s4lit\[dev\] @ git\+https://[^'\"\s]+", f's4lit[dev] @ git+{repo}')]
+    yml = [(r'(?m)^(  repo-url: ).*$', rf'\g<1>"{repo}"'), (r'(?m)^(  site-url: ).*$', rf'\g<1>"{cfg.doc_url.rstrip("/")}"'),
+           (r'(?m)^(  repo-branch: ).*$', rf'\g<1>{branch}')]
+    stale = []
+    for f, rs in [(nb, rules) for nb in sorted((ROOT/'nbs').glob('*.ipynb'))] + [(ROOT/'nbs'/'nbdev.yml', yml)]:
+        text = new = f.read_text()
+        for pat, rep in rs: new = re.sub(pat, rep, new)
+        if new != text:
+            stale.append(f.relative_to(ROOT))
+            if write: f.write_text(new)
+    return stale
+
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--readme', action='store_true', help='only regenerate README.md from nbs/index.ipynb')
-    ap.add_argument('--check', action='store_true', help='fail if README.md is out of step with nbs/index.ipynb')
+    ap.add_argument('--readme', action='store_true',
+                    help="only regenerate README.md from nbs/index.ipynb and the repository links from pyproject.toml")
+    ap.add_argument('--check', action='store_true',
+                    help='fail if README.md or a repository link is out of step with its source')
     ap.add_argument('--out', default='_site')
     a = ap.parse_args()
     if a.check:
         if (ROOT/'README.md').read_text() != readme_text(): sys.exit("README.md is out of step with nbs/index.ipynb: run python tools/preview.py --readme")
-        print("README.md is in step with nbs/index.ipynb")
-    elif a.readme: (ROOT/'README.md').write_text(readme_text())
+        if stale := sync_links(): sys.exit(f"links differ from pyproject.toml's URLs in {', '.join(map(str, stale))}: run python tools/preview.py --readme")
+        print("README.md is in step with nbs/index.ipynb, and every repository link with pyproject.toml")
     else:
+        sync_links(write=True)
         (ROOT/'README.md').write_text(readme_text())
-        build(a.out)
+        if not a.readme: build(a.out)

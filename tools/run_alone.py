@@ -23,7 +23,7 @@ def run_one(nb: Path):
         t = time.time()
         p = subprocess.run([sys.executable, __file__, '--exec', nb.name], cwd=d, capture_output=True, text=True,
                            env={**os.environ, 'MPLBACKEND': 'agg'})
-        return p.returncode == 0, time.time() - t, (p.stdout + p.stderr).strip()
+        return p.returncode == 0, time.time() - t, (p.stdout + p.stderr).rstrip()
 
 
 def execute(name: str):
