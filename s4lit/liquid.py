@@ -14,7 +14,7 @@ from torch import nn
 import torch.nn.functional as F
 from .ssm import krylov, fft_conv
 from .s4d import S4D, fft_conv_skip, _check_input, _vandermonde, _vandermonde_transpose
-from .s4 import S4, pairs, kernel_spectrum
+from .s4 import S4, pairs, kernel_spectrum, _check_state, _empty_output
 from . import kernels
 
 # %% ../nbs/06_liquid.ipynb #384c5b50
@@ -195,10 +195,12 @@ class LiquidS4(nn.Module):
 
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` (batch, length, d_model); `next_state` is None unless a `state` is passed."
-        _check_input(u, self.H, self.transposed)
+        _check_input(u, self.H, self.transposed, module=self)
         x = u if self.transposed else u.transpose(-1, -2)   # read once, transposed, by the first pass over the batch
         L, p = x.shape[-1], self.p
         s, past = (None, None) if state is None else self._check_state(state, x.shape[0])
+        if x.numel() == 0:   # batch or length 0: an empty output; the state is unchanged
+            return _empty_output(u, self.ssm.D, self.transposed), (None if s is None else (s, past))
         if self.kind == 'pb':
             K, c = self.pb_kernel(L)
             if s is None: y = _liquid_conv(x, None, K[None], self.ssm.D, 1)[0]   # the base layer's convolution
@@ -263,11 +265,18 @@ class LiquidS4(nn.Module):
     def _check_state(self, state, batch):
         if not isinstance(state, (tuple, list)) or len(state) != 2:
             raise ValueError(f"state must be the pair (x, past) from default_state or forward, got {type(state).__name__}")
-        if state[1].shape != (batch, self.H, self.p - 1):
-            raise ValueError(f"past inputs must have shape ({batch}, {self.H}, {self.p - 1}), got {tuple(state[1].shape)}")
-        if self._allcombs and state[0].shape != (batch, self.H, self.p, self.N // 2):
-            raise ValueError(f"state x must have shape ({batch}, {self.H}, {self.p}, {self.N // 2}) (one state per degree), got {tuple(state[0].shape)}")
-        return state
+        x, past = state
+        want = (batch, self.H, self.p - 1)
+        if not torch.is_tensor(past) or not past.is_floating_point() or past.shape != want:
+            got = type(past).__name__
+            if torch.is_tensor(past): got = f"{past.dtype} {tuple(past.shape)}"
+            raise ValueError(f"past inputs must have shape {want} and a float dtype, got {got}")
+        n = self.N // 2
+        if self._allcombs: shapes = ((batch, self.H, self.p, n),)  # one state per degree
+        elif self.base == 's4': shapes = self.ssm._state_shapes(batch)
+        else: shapes = ((batch, self.H, n),)
+        _check_state(x, shapes, 'state x')
+        return x, past
 
     def default_state(self, batch:int, device=None):
         "Zero state `(x, past)`: the base layer's state (one per degree with all products) and the last `p-1` inputs."
@@ -289,7 +298,7 @@ class LiquidS4(nn.Module):
     def step(self, u_t, state):
         "One recurrent step with the liquid terms: `u_t` (batch, d_model) -> `(y_t, next_state)`."
         if self._step is None: raise RuntimeError("call setup_step() before step() (and again after the parameters change)")
-        if u_t.dim() != 2 or u_t.shape[1] != self.H: raise ValueError(f"u_t must be (batch, {self.H}), got shape {tuple(u_t.shape)}")
+        _check_input(u_t, self.H, step=True, module=self, name='u_t')
         x, past = self._check_state(state, u_t.shape[0])
         m, p = self._step, self.p
         ue = torch.cat([past.to(u_t.dtype), u_t[..., None]], -1)

@@ -18,6 +18,8 @@ import torch.nn.functional as F
 from .ssm import fft_conv, register
 from .hippo import nplr
 from .kernels import BACKENDS, log_vandermonde, log_vandermonde_transpose
+from .s4 import _check_input, _check_state, _check_backend, _check_d_model, _empty_output
+from .s4 import _check_length, _refuse_nonfinite
 
 # %% ../nbs/05_s4d.ipynb #e4cdb5b2
 discs = ('zoh', 'bilinear', 'dss')
@@ -150,8 +152,8 @@ class S4DKernel(nn.Module):
         _check_disc(disc)
         if real_transform not in real_transforms:
             raise ValueError(f"unknown real_transform {real_transform!r}; known: {', '.join(real_transforms)}")
-        if backend not in ('matmul', 'auto') + BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; known: {', '.join(('matmul', 'auto') + BACKENDS)}")
+        d_model = _check_d_model(d_model)
+        backend = _check_backend(backend, ('matmul', 'auto') + BACKENDS)
         if not 0 < dt_min <= dt_max: raise ValueError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
         H, N2 = d_model, d_state // 2
         if isinstance(init, str): A, B = init_A(init, d_state), init_B(init, d_state)
@@ -178,6 +180,7 @@ class S4DKernel(nn.Module):
 
     def forward(self, L:int):
         "The kernel (H, L)."
+        _check_length(L)
         return diag_kernel(self.A, torch.view_as_complex(self.B), torch.view_as_complex(self.C), self.dt, L, self.disc, self.backend)
 
     def discrete(self):
@@ -239,13 +242,6 @@ def fft_conv_skip(u, K, D):
     return y.to(out_dtype).reshape(shape)
 
 # %% ../nbs/05_s4d.ipynb #4c77b1a2
-def _check_input(u, H, transposed):
-    if not torch.is_tensor(u) or not u.is_floating_point():
-        raise TypeError(f"input must be a floating point tensor, got {getattr(u, 'dtype', type(u).__name__)}")
-    layout = '(batch, d_model, length)' if transposed else '(batch, length, d_model)'
-    if u.dim() != 3 or u.shape[1 if transposed else 2] != H:
-        raise ValueError(f"input must be {layout} with d_model={H}, got shape {tuple(u.shape)}")
-
 class S4D(nn.Module):
     "S4D layer: `d_model` diagonal SSMs applied channelwise as a convolution, plus the skip `D u`."
     def __init__(self, d_model:int, d_state:int=64, transposed:bool=False, **kernel_kwargs):
@@ -254,20 +250,20 @@ class S4D(nn.Module):
         self.kernel = S4DKernel(d_model, d_state, **kernel_kwargs)
         self.D = nn.Parameter(torch.randn(d_model))
         self._step = None
+        self.register_load_state_dict_pre_hook(_refuse_nonfinite)
 
-    def _check_state(self, state, batch):
-        if state.shape != (batch, self.H, self.N2) or not state.is_complex():
-            raise ValueError(f"state must be complex of shape ({batch}, {self.H}, {self.N2}), got {state.dtype} {tuple(state.shape)}")
+    def _check_state(self, state, batch): return _check_state(state, ((batch, self.H, self.N2),))
 
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` of shape (batch, length, d_model); next_state is None without a state."
-        _check_input(u, self.H, self.transposed)
+        _check_input(u, self.H, self.transposed, module=self)
+        if state is not None: self._check_state(state, u.shape[0])
+        if u.numel() == 0: return _empty_output(u, self.D, self.transposed), state
         if not self.transposed: u = u.transpose(-1, -2)
         L = u.shape[-1]
         y = fft_conv_skip(u, self.kernel(L), self.D)
         next_state = None
         if state is not None:
-            self._check_state(state, u.shape[0])
             x, dB, C = self.kernel.discrete()
             b = self.kernel.backend
             y = y + _vandermonde(C * torch.exp(x) * state, x, L, b)
@@ -288,7 +284,7 @@ class S4D(nn.Module):
     def step(self, u_t, state):
         "One step of the recurrence: `u_t` (batch, d_model) -> `(y_t, next_state)`."
         if self._step is None: raise RuntimeError("call setup_step() before step()")
-        if u_t.dim() != 2 or u_t.shape[1] != self.H: raise ValueError(f"u_t must be (batch, {self.H}), got shape {tuple(u_t.shape)}")
+        _check_input(u_t, self.H, step=True, module=self, name='u_t')
         self._check_state(state, u_t.shape[0])
         dA, dB, C = self._step
         state = dA * state + dB * u_t[..., None]
@@ -324,6 +320,8 @@ class S4DStandalone(nn.Module):
         _check_input(u, self.s4d.H, self.transposed)
         if not self.transposed: u = u.transpose(-1, -2)
         y, state = self.s4d(u, state)
+        if y.shape[-1] == 0:  # torch's Conv1d refuses length 0; the output is empty anyway
+            return (y if self.transposed else y.transpose(-1, -2)), state
         y = _head_fn(self.compile_head)(y, self.dropout, self.output_linear)
         return (y if self.transposed else y.transpose(-1, -2)), state
 
