@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The GPU runs behind the numbers in the chapters: GPU tests, then the benchmarks, each with its own time limit.
-#   bash benchmarks/run_gpu.sh [steps...]      steps: tests kernels s4 s4d liquid experiment train_step (default: all)
+#   bash benchmarks/run_gpu.sh [steps...]
+#   steps: tests kernels s4 s4d liquid experiment train_step (default: these), and
+#          wheel (build the wheel, install it alone, check the CUDA backend finds its sources; then the same with
+#          the extension built ahead of time, S4LIT_CUDA_EXT=1), alone (every chapter alone from that wheel)
 # Logs go to $OUT (or ./gpu-logs). On a machine without nbdev, wheels in .whl/ are installed to /tmp/site first.
 set -u
 cd "$(dirname "$0")/.."
@@ -9,7 +12,6 @@ export PYTHONUNBUFFERED=1 MPLBACKEND=agg PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONP
 if ! python3 -c "import nbdev, celluloid" 2>/dev/null && ls .whl/*.whl >/dev/null 2>&1; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH="$PYTHONPATH:/tmp/site" PATH="/tmp/site/bin:$PATH"
 fi
-[ -d .carry/reference ] && export S4LIT_REFERENCE="$PWD/.carry/reference"
 [ -d .carry/data ] && export S4LIT_DATA="$PWD/.carry/data"
 [ -d .carry/s4c ] && export S4LIT_CACHE_DIR="$PWD/.carry/s4c"   # a CUDA extension built on an earlier run
 steps=${*:-tests kernels s4 s4d liquid experiment train_step}
@@ -23,4 +25,12 @@ for s in $steps; do case $s in
   liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
   experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
   train_step) run train_step 240 python3 benchmarks/train_step.py ;;   # sCIFAR for part 2: .carry/data/cifar10-jpeg/cifar10-jpg.tar.xz
+  wheel)      run wheel 400 bash -c '
+      set -e; export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}; rm -rf /tmp/w /tmp/wjit /tmp/waot
+      check() { (cd /tmp && PYTHONPATH=$1:/tmp/site python3 -c "from s4lit import kernels as K; print(K.backends(\"cuda\")); print(\"extension module:\", K._extension().__name__)"); }
+      python3 -m pip wheel -q --no-build-isolation --no-deps . -w /tmp/w/jit
+      python3 -m pip install -q --no-deps --target /tmp/wjit /tmp/w/jit/*.whl && ls /tmp/wjit/s4lit/extensions && check /tmp/wjit
+      S4LIT_CUDA_EXT=1 python3 -m pip wheel -q --no-build-isolation --no-deps . -w /tmp/w/aot
+      python3 -m pip install -q --no-deps --target /tmp/waot /tmp/w/aot/*.whl && ls /tmp/waot/s4lit/_kernels_cuda* && check /tmp/waot' ;;
+  alone)      run alone 500 env PYTHONPATH=/tmp/wjit:/tmp/site S4LIT_DOWNLOAD=0 python3 tools/run_alone.py --workers 8 ;;
 esac; done

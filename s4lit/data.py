@@ -469,9 +469,11 @@ def mu_law_encode(x:torch.Tensor, mu:int=255) -> torch.Tensor:
     return ((f + 1) / 2 * mu + 0.5).floor().clamp(0, mu).to(torch.uint8 if mu < 256 else torch.int64)
 
 def mu_law_decode(q:torch.Tensor, mu:int=255) -> torch.Tensor:
-    "Levels `0..mu` back to samples in [-1, 1]: the inverse of the companding at each level's value."
-    f = 2 * q.float() / mu - 1
-    return torch.sign(f) * torch.expm1(f.abs() * math.log1p(mu)) / mu
+    "Levels `0..mu` back to float32 samples in [-1, 1], by a table made on the CPU: the same on every device."
+    if q.is_floating_point() or q.is_complex(): raise TypeError(f'mu_law_decode takes integer levels, got {q.dtype}')
+    f = 2 * torch.arange(mu + 1, dtype=torch.float64) / mu - 1
+    table = (torch.sign(f) * torch.expm1(f.abs() * math.log1p(mu)) / mu).float()
+    return table.to(q.device)[q.long()]
 
 # %% ../nbs/11_data.ipynb #1a858655
 class NextToken:

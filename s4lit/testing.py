@@ -7,14 +7,14 @@ Docs: https://s4lit.github.io/s4lit/testing.html.md"""
 # %% auto #0
 __all__ = ['reference', 'skip', 'needs_cuda', 'runs_long', 'is_check', 'summary', 'test_setup']
 
-# %% ../nbs/90_testing.ipynb #f980de7b
+# %% ../nbs/90_testing.ipynb #becc3ef9
 import atexit, os, re, sys, tempfile
 from collections import Counter
 from importlib.resources import files
 import numpy as np
 import torch
 
-# %% ../nbs/90_testing.ipynb #c093133a
+# %% ../nbs/90_testing.ipynb #6e50b64a
 def reference(name:str) -> dict:
     "The arrays of `s4lit/reference/{name}.npz`, values computed with the official S4 code."
     f = files('s4lit')/'reference'/f'{name}.npz'
@@ -23,7 +23,7 @@ def reference(name:str) -> dict:
         raise FileNotFoundError(f"no reference values '{name}' in s4lit/reference; there are: {', '.join(known)}")
     with f.open('rb') as fh, np.load(fh) as z: return {k: z[k] for k in z.files}
 
-# %% ../nbs/90_testing.ipynb #bdac955f
+# %% ../nbs/90_testing.ipynb #e7b5d3d6
 _SKIP_LOG = 'S4LIT_SKIP_LOG'
 
 def _cell() -> str:
@@ -47,14 +47,14 @@ def needs_cuda() -> bool:
     skip('needs a CUDA device')
     return False
 
-# %% ../nbs/90_testing.ipynb #5ee3c3a6
+# %% ../nbs/90_testing.ipynb #e605699a
 def runs_long(what:str) -> bool:
     "Whether to run a long cell (`S4LIT_SLOW=1`, which `nbdev-test --flags slow` sets); else skip, saying `what` it does."
     if os.environ.get('S4LIT_SLOW') == '1': return True
     skip(f'{what}; set S4LIT_SLOW=1 to run it')
     return False
 
-# %% ../nbs/90_testing.ipynb #8915edcd
+# %% ../nbs/90_testing.ipynb #ec71cd26
 _CHECK = re.compile(r'\bassert\b|\btest_\w+\(|\bassert_close\(|\bcheck_\w+\(')
 
 def is_check(cell) -> bool:
@@ -62,7 +62,7 @@ def is_check(cell) -> bool:
     d = getattr(cell, 'directives_', None) or {}
     return cell.cell_type == 'code' and not {'export', 'exports'} & d.keys() and bool(_CHECK.search(cell.source))
 
-# %% ../nbs/90_testing.ipynb #d861f55d
+# %% ../nbs/90_testing.ipynb #cb4c0fd8
 def _flagged_out(argv) -> tuple:
     "The test flags `nbdev-test` was called with (`argv`), and the checks it leaves out, by flag."
     from fastcore.script import anno_parser
