@@ -31,7 +31,8 @@ def readme_text():
     for c in nb['cells']:
         s = _src(c).strip()
         if c['cell_type'] == 'markdown':
-            out.append(re.sub(r'\]\((\d\d_\w+)\.ipynb\)', r'](nbs/\1.ipynb)', s))
+            s = re.sub(r'\]\((\d\d_\w+)\.ipynb\)', r'](nbs/\1.ipynb)', s)
+            out.append(s.replace('](../assets/', '](assets/'))   # README sits at the root, beside assets/
         elif c['cell_type'] == 'code' and not s.startswith('#|'):
             out.append(f'```python\n{s}\n```')
             for o in c.get('outputs', []):
@@ -240,11 +241,13 @@ def build(out='_site'):
     shutil.copytree(Path(jupyter_server_mathjax.__file__).parent/'static', out/'mathjax')
     (out/'site.css').write_text(SITE_CSS + HtmlFormatter(cssclass='highlight').get_style_defs('.highlight'))
     shutil.copy(ROOT/'nbs'/'styles.css', out/'styles.css')
+    if (ROOT/'assets').is_dir(): shutil.copytree(ROOT/'assets', out/'assets')   # figures the landing page shows
     site, doc_url = cfg.title, cfg.doc_url
     for nb, (name, meta, body) in rendered.items():
         desc = f'<p class="description">{html.escape(meta["description"])}</p>' if meta.get('description') else ''
         page = PAGE.format(title=html.escape(meta.get('title', name)), site=html.escape(site), description=desc,
                            body=body, nav=_nav(sidebar, out_names, name))
+        page = page.replace('src="../assets/', 'src="assets/')   # the pages sit beside their copy of assets/
         (out/name).write_text(_fix_links(page, out_names, doc_url))
     print(f"built {len(rendered)} pages into {out}: " + ', '.join(n for n, *_ in rendered.values()))
 
