@@ -14,8 +14,8 @@ import torch
 from s4lit.model import graphed
 from s4lit.official import from_official, to_official
 
-REL_TOL = 1e-5    # the largest relative error (2-norm) allowed between s4lit's and the official outputs and input gradients
-GRAD_TOL = 1e-4   # and parameter gradients (float32 sums over batch and length: their rounding alone reaches 1e-5)
+REL_TOL = 1e-5    # the largest relative error (2-norm) allowed between s4lit's and the official outputs, in float32
+GRAD_TOL = 1e-4   # and gradients (float32 sums over batch and length and FFTs of 2L: their rounding alone reaches 1e-5)
 
 
 def parser(doc:str, batch:int):
@@ -230,7 +230,7 @@ def rel_err(a, b) -> float:
 
 def check_same(ours, theirs, u, label:str, grads:bool=True) -> dict:
     """Run both modules on `u` (fwd, and fwd+bwd of sum(y) when `grads`), in float32 without TF32, and raise unless the
-    outputs and input gradients agree to REL_TOL and every official parameter's gradient to GRAD_TOL (relative, 2-norm)."""
+    outputs agree to REL_TOL and the input's and every official parameter's gradients to GRAD_TOL (relative, 2-norm)."""
     tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     set_tf32(False)
     try:
@@ -252,8 +252,8 @@ def check_same(ours, theirs, u, label:str, grads:bool=True) -> dict:
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = tf32
     line = ', '.join(f'{k} {v:.1e}' for k, v in errs.items())
-    print(f"# same function: {label}: relative errors {line} (limits {REL_TOL:.0e}, params {GRAD_TOL:.0e})", flush=True)
-    bad = {k: v for k, v in errs.items() if not v <= (GRAD_TOL if k == 'grad params' else REL_TOL)}
+    print(f"# same function: {label}: relative errors {line} (limits: y {REL_TOL:.0e}, gradients {GRAD_TOL:.0e})", flush=True)
+    bad = {k: v for k, v in errs.items() if not v <= (REL_TOL if k == 'y' else GRAD_TOL)}
     if bad: raise AssertionError(f"{label}: s4lit and the official code differ ({line}); a ratio of two computations means nothing")
     return errs
 
