@@ -41,6 +41,7 @@ def main():
     p.add_argument('--pairs', type=int, default=32); p.add_argument('--length', type=int, default=16384)
     p.add_argument('--budgets', default='256,64,1024', help='eager block budgets in MiB')
     p.add_argument('--check', action='store_true')
+    p.set_defaults(reps=5)
     a = p.parse_args()
     if a.quick: a.batch, a.pairs, a.length, a.reps, a.budgets = 8, 16, 512, 3, '1,16'
     device = torch.device(a.device)

@@ -28,6 +28,7 @@ def main():
     p.add_argument('--ops', default='cauchy,log_vandermonde')
     p.add_argument('--methods', default='naive,torch,torch-eager,pykeops,cuda,compile',
                    help="s4lit's: torch: the torch backend as configured (compiled on CUDA); torch-eager: with torch.compile off")
+    p.set_defaults(reps=10)
     a = p.parse_args()
     if a.quick: a.batch, a.pairs, a.length, a.reps, a.methods = 8, 16, 512, 3, 'naive,torch,torch-eager'
     device = torch.device(a.device)
