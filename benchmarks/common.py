@@ -42,9 +42,15 @@ def layer_parser(doc:str):
 def layer_args(p):
     "`(args, device, lengths)` from a layer_parser; --quick shrinks the sizes to a smoke run."
     a = p.parse_args()
-    if a.quick: a.batch, a.H, a.N, a.L, a.reps = 2, 32, 16, '256,1024', 3
+    if a.quick: quick(p, a, batch=2, H=32, N=16, L='256,1024', reps=3)
     set_tf32(a.tf32)
     return a, torch.device(a.device), [int(l) for l in a.L.split(',')]
+
+
+def quick(p, a, **sizes):
+    "Set the --quick `sizes` on the parsed `a`, except those given on the command line (those that differ from p's default)."
+    for k, v in sizes.items():
+        if getattr(a, k) == p.get_default(k): setattr(a, k, v)
 
 
 def set_tf32(on:bool):
