@@ -1,54 +1,84 @@
-"""Options, headers, timing and memory helpers shared by the benchmarks, and the official S4D layer and example model, re-stated.
+"""What every benchmark shares: options, the header line, timing and memory helpers, and the official code as baseline.
 
-The re-statements follow state-spaces/s4: the standalone S4D layer (models/s4/s4d.py, with DropoutNd from
-src/models/nn/dropout.py) and the S4Model and optimizer setup of its example.py. They are used as the baselines that
-s4lit is timed against in the same run (s4d.py, train_step.py).
+The baseline is the official state-spaces/s4 code itself, imported in the same process from a checkout named by the
+environment variable S4_OFFICIAL_DIR (this repository holds none of its code): its standalone layers
+(models/s4/s4.py: S4Block, FFTConv; models/s4/s4d.py: S4D), its CUDA extension (extensions/kernels, the module
+`structured_kernels`, used by the official code when it is built and importable) and its example (example.py: S4Model,
+setup_optimizer). s4lit's side gets the official module's own weights (`s4lit.official.from_official`), and
+`check_same` makes sure both compute the same function before anything is timed. Without S4_OFFICIAL_DIR the
+benchmarks say so in one line and time s4lit's side alone.
 """
-import argparse, datetime, math, platform, time
+import argparse, ast, contextlib, datetime, io, logging, os, platform, subprocess, sys, time, types, warnings
+from pathlib import Path
 import torch
-import torch.nn as nn
 from s4lit.model import graphed
+from s4lit.official import from_official, to_official
+
+REL_TOL = 1e-5    # the largest relative error (2-norm) allowed between s4lit's and the official outputs, in float32
+GRAD_TOL = 1e-4   # and gradients (float32 sums over batch and length and FFTs of 2L: their rounding alone reaches 1e-5)
 
 
 def parser(doc:str, batch:int):
-    "An argument parser with the options every benchmark takes: --device, --quick and --batch."
+    "An argument parser with the options every benchmark takes: --device, --quick, --batch and --reps."
     p = argparse.ArgumentParser(description=doc.split('\n')[0])
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test)')
+    p.add_argument('--quick', action='store_true', help='small sizes, few repetitions (a smoke test, runs on a CPU)')
     p.add_argument('--batch', type=int, default=batch)
+    p.add_argument('--reps', type=int, default=20, help='timed repetitions (the median is reported)')
     return p
 
 
 def layer_parser(doc:str):
-    "parser() with the layer benchmarks' sizes: --H, --N, --L (comma-separated lengths), --reps, --no-graphs."
+    "parser() with the layer benchmarks' sizes: --H, --N, --L (comma-separated lengths), --no-graphs, --tf32."
     p = parser(doc, batch=16)
     p.add_argument('--H', type=int, default=256)
     p.add_argument('--N', type=int, default=64)
     p.add_argument('--L', default='1024,4096,16384')
-    p.add_argument('--reps', type=int, default=20)
     p.add_argument('--no-graphs', action='store_true', help="skip the CUDA graph rows (s4lit.model.graphed)")
+    p.add_argument('--tf32', action='store_true', help="allow TF32 in matmuls and convolutions while timing (both sides)")
     return p
 
 
 def layer_args(p):
     "`(args, device, lengths)` from a layer_parser; --quick shrinks the sizes to a smoke run."
     a = p.parse_args()
-    if a.quick: a.batch, a.H, a.L, a.reps = 2, 32, '256,1024', 3
+    if a.quick: quick(p, a, batch=2, H=32, N=16, L='256,1024', reps=3)
+    set_tf32(a.tf32)
     return a, torch.device(a.device), [int(l) for l in a.L.split(',')]
 
 
+def quick(p, a, **sizes):
+    "Set the --quick `sizes` on the parsed `a`, except those given on the command line (those that differ from p's default)."
+    for k, v in sizes.items():
+        if getattr(a, k) == p.get_default(k): setattr(a, k, v)
+
+
+def set_tf32(on:bool):
+    "TF32 tensor cores for float32 matmuls and cuDNN convolutions, on or off (cuDNN's default is on)."
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = on
+
+
+def commit(path) -> str:
+    "The short git commit of the checkout at `path`, or 'unknown'."
+    try:
+        r = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=path)
+        return r.stdout.strip() or 'unknown'
+    except Exception: return 'unknown'
+
+
 def header(title:str, device) -> str:
-    "The first line of a benchmark's output: what, when (UTC), on which device, with which torch."
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'
-    return f"# {title}  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  torch {torch.__version__}"
+    "The first line of a benchmark's output: what, when (UTC), on which device, with which torch and s4lit commit."
+    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or platform.machine()
+    return (f"# {title}  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  "
+            f"torch {torch.__version__}  s4lit {commit(Path(__file__).parent)}  {torch.get_num_threads()} CPU threads")
 
 
 def sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize()
+    if torch.device(device).type == 'cuda': torch.cuda.synchronize()
 
 
 def timed(fn, device, reps, warmup):
-    "Median wall time of `fn()` in ms."
+    "Median wall time of `fn()` in ms (synchronized after each call on CUDA), after `warmup` calls."
     for _ in range(warmup): fn()
     sync(device)
     ts = []
@@ -56,6 +86,14 @@ def timed(fn, device, reps, warmup):
         t0 = time.perf_counter(); fn(); sync(device)
         ts.append((time.perf_counter() - t0) * 1e3)
     return sorted(ts)[len(ts) // 2]
+
+
+def peak_extra(fn, device):
+    "Peak memory (MiB) allocated by `fn()` beyond what was allocated before; CUDA only, else None."
+    if torch.device(device).type != 'cuda': fn(); return None
+    torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
+    fn(); torch.cuda.synchronize()
+    return (torch.cuda.max_memory_allocated() - base) / 2**20
 
 
 def measure(model, u, device, reps, warmup, cpu_memory=False):
@@ -100,94 +138,175 @@ def measure_graphed(model, u, device, reps, warmup):
     return t_f, t_fb, None
 
 
-def fmt(x, spec='7.2f'): return f'{x:{spec}}' if x is not None else ' ' * (int(spec.split('.')[0]) - 1) + '-'
+def fmt(x, spec='7.2f'):
+    "`x` formatted with `spec`, or a right-aligned '-' of the same width when it is None."
+    return f'{x:{spec}}' if x is not None else ' ' * (int(spec.split('.')[0] or 1) - 1) + '-'
 
 
-class OfficialDropoutNd(nn.Module):
-    "The official DropoutNd, re-stated: one mask per (sample, channel), tied over the length; input (B, H, L)."
-    def __init__(self, p=0.5):
-        super().__init__()
-        self.p = p
-
-    def forward(self, X):
-        if not self.training: return X
-        mask = torch.rand(*X.shape[:2], *(1,) * (X.ndim - 2), device=X.device) < 1.0 - self.p
-        return X * mask * (1.0 / (1 - self.p))
+def ratio(a, b, spec='5.2f'):
+    "a / b formatted, or '-' when either is missing."
+    return fmt(a / b if a is not None and b else None, spec)
 
 
-class OfficialS4DKernel(nn.Module):
-    """The official standalone S4D kernel, re-stated: ZOH, B = 1, A = -exp(log_A_real) + i A_imag, K = 2 Re(...).
-    log_dt, log_A_real and A_imag carry the official `_optim` setting: no weight decay, and learning rate `lr` if given."""
-    def __init__(self, H, N=64, dt_min=1e-3, dt_max=1e-1, lr=None):
-        super().__init__()
-        log_dt = torch.rand(H) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
-        C = torch.randn(H, N // 2, dtype=torch.cfloat)
-        self.C = nn.Parameter(torch.view_as_real(C))
-        self.log_dt = nn.Parameter(log_dt)
-        self.log_A_real = nn.Parameter(torch.log(0.5 * torch.ones(H, N // 2)))
-        self.A_imag = nn.Parameter(math.pi * torch.arange(N // 2).repeat(H, 1).float())
-        for p in (self.log_dt, self.log_A_real, self.A_imag):
-            p._optim = {'weight_decay': 0.0, **({'lr': lr} if lr is not None else {})}
-
-    def forward(self, L):
-        dt = torch.exp(self.log_dt)
-        C = torch.view_as_complex(self.C)
-        A = -torch.exp(self.log_A_real) + 1j * self.A_imag
-        dtA = A * dt.unsqueeze(-1)
-        K = dtA.unsqueeze(-1) * torch.arange(L, device=A.device)  # (H, N/2, L)
-        C = C * (torch.exp(dtA) - 1.0) / A
-        return 2 * torch.einsum('hn,hnl->hl', C, torch.exp(K)).real
+def markdown(cols, rows) -> str:
+    "A Markdown table with header `cols` and `rows` (sequences of already formatted cells)."
+    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    return '\n'.join(lines + ['| ' + ' | '.join(str(c).strip() for c in r) + ' |' for r in rows])
 
 
-class OfficialS4D(nn.Module):
-    "The official standalone S4D layer, re-stated: input and output (B, H, L); dropout (DropoutNd) after the GELU."
-    def __init__(self, d_model, d_state=64, dropout=0.0, lr=None):
-        super().__init__()
-        self.h = d_model
-        self.D = nn.Parameter(torch.randn(self.h))
-        self.kernel = OfficialS4DKernel(self.h, N=d_state, lr=lr)
-        self.activation = nn.GELU()
-        self.dropout = OfficialDropoutNd(dropout) if dropout > 0.0 else nn.Identity()
-        self.output_linear = nn.Sequential(nn.Conv1d(self.h, 2 * self.h, kernel_size=1), nn.GLU(dim=-2))
+# The official code, imported from S4_OFFICIAL_DIR
 
-    def forward(self, u):
-        L = u.size(-1)
-        k = self.kernel(L=L)
-        k_f = torch.fft.rfft(k, n=2 * L)
-        u_f = torch.fft.rfft(u, n=2 * L)
-        y = torch.fft.irfft(u_f * k_f, n=2 * L)[..., :L]
-        y = y + u * self.D.unsqueeze(-1)
-        y = self.dropout(self.activation(y))
-        return self.output_linear(y), None
+def _lightning_stub():
+    "The official s4.py imports pytorch_lightning only for `rank_zero_only` (a logging decorator): a no-op if it is absent."
+    try: import pytorch_lightning  # noqa: F401
+    except ImportError:
+        pl, ut = types.ModuleType('pytorch_lightning'), types.ModuleType('pytorch_lightning.utilities')
+        ut.rank_zero_only = lambda f: f
+        pl.utilities = ut
+        sys.modules.update({'pytorch_lightning': pl, 'pytorch_lightning.utilities': ut})
+        return 'pytorch_lightning absent: its rank_zero_only logging decorator replaced by a no-op'
+    return 'pytorch_lightning present'
 
 
-class OfficialS4Model(nn.Module):
-    """The official example's S4Model (example.py), re-stated: Linear encoder, `n_layers` blocks of S4D, dropout (as
-    nn.Dropout1d there), residual and LayerNorm (post-norm unless `prenorm`), mean over the length, Linear decoder."""
-    def __init__(self, d_input, d_output=10, d_model=256, n_layers=4, dropout=0.2, prenorm=False, d_state=64, lr=0.001):
-        super().__init__()
-        self.prenorm = prenorm
-        self.encoder = nn.Linear(d_input, d_model)
-        self.s4_layers = nn.ModuleList([OfficialS4D(d_model, d_state, dropout=dropout, lr=lr) for _ in range(n_layers)])
-        self.norms = nn.ModuleList([nn.LayerNorm(d_model) for _ in range(n_layers)])
-        self.dropouts = nn.ModuleList([nn.Dropout1d(dropout) for _ in range(n_layers)])
-        self.decoder = nn.Linear(d_model, d_output)
+def official(device) -> types.SimpleNamespace | None:
+    "The official code from $S4_OFFICIAL_DIR (modules `s4`, `s4d`, facts in `note`), or None after printing why."
+    root = os.environ.get('S4_OFFICIAL_DIR')
+    if not root:
+        print("# official baseline: S4_OFFICIAL_DIR is not set (a checkout of state-spaces/s4): s4lit's side only, no ratios")
+        return None
+    root = Path(root).resolve()
+    if not (root / 'models' / 's4' / 's4.py').exists():
+        raise SystemExit(f"S4_OFFICIAL_DIR={root} has no models/s4/s4.py: not a checkout of state-spaces/s4")
+    stub = _lightning_stub()
+    if str(root) not in sys.path: sys.path.insert(0, str(root))   # its own imports: models.*, src.*, extensions.*
+    logging.getLogger('models.s4.s4').setLevel(logging.ERROR)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        from models.s4 import s4, s4d
+    device = torch.device(device)
+    backend = 'cuda' if device.type == 'cuda' else 'naive'   # its keops path runs on GPUs only
+    if device.type == 'cuda':
+        path = ('its CUDA extension (structured_kernels)' if s4.has_cuda_extension
+                else 'pykeops (its CUDA extension is not built or not importable)' if s4.has_pykeops
+                else 'its naive torch code (neither its CUDA extension nor pykeops is importable)')
+    else: path = 'its naive torch code (its CUDA extension and keops paths run on GPUs only)'
+    note = f"official code from {root} (commit {commit(root)}); its Cauchy and Vandermonde: {path}; {stub}"
+    print(f"# {note}")
+    return types.SimpleNamespace(root=root, s4=s4, s4d=s4d, backend=backend, note=note, cuda_ext=s4.has_cuda_extension)
 
-    def forward(self, x):
-        x = self.encoder(x).transpose(-1, -2)  # (B, L, d_input) -> (B, d_model, L)
-        for layer, norm, dropout in zip(self.s4_layers, self.norms, self.dropouts):
-            z = x
-            if self.prenorm: z = norm(z.transpose(-1, -2)).transpose(-1, -2)
-            z, _ = layer(z)
-            x = dropout(z) + x
-            if not self.prenorm: x = norm(x.transpose(-1, -2)).transpose(-1, -2)
-        return self.decoder(x.transpose(-1, -2).mean(dim=1))
+
+def official_cauchy(off, device):
+    "The official Cauchy kernel `f(v, z, w)` for `device` and its name: the CUDA extension, else its torch code."
+    if torch.device(device).type == 'cuda' and off.cuda_ext:
+        from extensions.kernels.cauchy import cauchy_mult
+        return cauchy_mult, 'official CUDA extension (cauchy_mult)'
+    return off.s4.cauchy_naive, 'official torch code (s4.cauchy_naive)'
 
 
-def official_optimizer(model, lr=0.01, weight_decay=0.01):
-    "The official example's setup_optimizer, re-stated (without its scheduler): AdamW, plus one group per `_optim` setting."
-    params = list(model.parameters())
-    opt = torch.optim.AdamW([p for p in params if not hasattr(p, '_optim')], lr=lr, weight_decay=weight_decay)
-    hps = [dict(s) for s in sorted(dict.fromkeys(frozenset(p._optim.items()) for p in params if hasattr(p, '_optim')))]
-    for hp in hps: opt.add_param_group({'params': [p for p in params if getattr(p, '_optim', None) == hp], **hp})
-    return opt
+def official_vandermonde(off, device):
+    "The official log-Vandermonde kernel `f(v, x, L)` for `device` and its name."
+    if torch.device(device).type == 'cuda' and off.cuda_ext:
+        from extensions.kernels.vandermonde import log_vandermonde_cuda
+        return log_vandermonde_cuda, 'official CUDA extension (log_vandermonde_cuda)'
+    return off.s4.log_vandermonde_naive, 'official torch code (s4.log_vandermonde_naive)'
+
+
+def official_example(off, lr:float=0.01):
+    """The official example's `S4Model` class and `setup_optimizer` function, run from its example.py: only their
+    definitions and the module-level choice of `dropout_fn` are executed (the file loads data sets and trains at import)."""
+    src = (off.root / 'example.py').read_text()
+    tree = ast.parse(src)
+    keep = [n for n in tree.body if (isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name in ('S4Model', 'setup_optimizer'))
+            or (isinstance(n, ast.If) and 'dropout_fn' in ast.unparse(n))]
+    ns = dict(torch=torch, nn=torch.nn, optim=torch.optim, S4D=off.s4d.S4D, args=types.SimpleNamespace(lr=lr))
+    exec(compile(ast.Module(keep, type_ignores=[]), str(off.root / 'example.py'), 'exec'), ns)
+    return ns['S4Model'], ns['setup_optimizer']
+
+
+def s4lit_twin(official_module, device, **kw):
+    "The s4lit module that computes what `official_module` computes, with its weights (`s4lit.official.from_official`)."
+    sd = {k: v.detach().cpu() for k, v in official_module.state_dict().items()}
+    return from_official(sd, **kw).to(device)
+
+
+def rel_err(a, b) -> float:
+    "Relative error of `a` against `b` in the 2-norm."
+    return ((a.detach().double() - b.detach().double()).norm() / b.detach().double().norm().clamp_min(1e-30)).item()
+
+
+def check_same(ours, theirs, u, label:str, grads:bool=True) -> dict:
+    """Run both modules on `u` (fwd, and fwd+bwd of sum(y) when `grads`), in float32 without TF32, and raise unless the
+    outputs agree to REL_TOL and the input's and every official parameter's gradients to GRAD_TOL (relative, 2-norm)."""
+    tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    set_tf32(False)
+    try:
+        errs = {}
+        res = []
+        for m in (ours, theirs):
+            m.zero_grad(set_to_none=True)
+            x = u.detach().clone().requires_grad_(grads)
+            y = m(x)[0]
+            if grads: y.sum().backward()
+            res.append((y.detach(), x.grad))
+        errs['y'] = rel_err(res[0][0], res[1][0])
+        if grads:
+            errs['grad u'] = rel_err(res[0][1], res[1][1])
+            mine = to_official(ours, grad=True)
+            ref = {k: p.grad for k, p in theirs.named_parameters() if p.grad is not None}
+            errs['grad params'] = max(rel_err(mine[k].reshape(g.shape), g) for k, g in ref.items())
+        ours.zero_grad(set_to_none=True); theirs.zero_grad(set_to_none=True)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = tf32
+    line = ', '.join(f'{k} {v:.1e}' for k, v in errs.items())
+    print(f"# same function: {label}: relative errors {line} (limits: y {REL_TOL:.0e}, gradients {GRAD_TOL:.0e})", flush=True)
+    bad = {k: v for k, v in errs.items() if not v <= (REL_TOL if k == 'y' else GRAD_TOL)}
+    if bad: raise AssertionError(f"{label}: s4lit and the official code differ ({line}); a ratio of two computations means nothing")
+    return errs
+
+
+# The layer benchmarks (s4.py, s4d.py): each official module against its s4lit twin, row by row
+
+def layer_rows(a, device, Ls, off, cases, title:str):
+    """Time every case at every length and print one table. A case is `(name, make_official(L), make_s4lit(L, backend),
+    twin(official, backend))`: with the official code, s4lit's module is `twin` of the official one (its weights),
+    checked to compute the same function, and each s4lit row gets its ratios to the official row of the same case."""
+    print(header(title, device))
+    print(f"# batch {a.batch}, H={a.H}, N={a.N}, float32 (TF32 {'on' if a.tf32 else 'off'}), channels first (B, H, L), "
+          f"eager unless marked; median of {a.reps}; fwd under no_grad; fwd+bwd of y.sum(); peak = max allocated over fwd+bwd")
+    graphs = device.type == 'cuda' and not a.no_graphs
+    rows = []
+    for L in Ls:
+        for name, make_off, make_ours, twin in cases:
+            torch.manual_seed(0)
+            u = torch.randn(a.batch, a.H, L, device=device)
+            ref, mods = None, []
+            if off:
+                o = make_off(L).to(device)
+                with torch.no_grad(): o(u)   # S4: the official C~ for this length, before its weights are copied
+                mods.append(('official', o))
+            for b in a.backends.split(','):
+                m = twin(o, b) if off else make_ours(L, b).to(device)
+                if off: check_same(m, o, u, f"{name}, L={L}, s4lit [{b}]")
+                mods.append((f's4lit [{b}]', m))
+            u.requires_grad_(True)
+            for side, m in mods:
+                for mode in ('eager', 'CUDA graph') if graphs else ('eager',):
+                    try:
+                        if mode == 'eager': t = measure(m, u, device, a.reps, 2 if a.quick else 3, getattr(a, 'cpu_memory', False))
+                        else: t = measure_graphed(m, u, device, a.reps, 3)
+                    except Exception as e:   # out of memory, or a module that cannot be captured in a graph
+                        print(f"# {name}, L={L}, {side}, {mode}: {type(e).__name__}: {str(e).splitlines()[0][:200]}", flush=True)
+                        t = None
+                    if side == 'official': ref = dict(ref or {}, **{mode: t})
+                    r = (ref or {}).get(mode) if side != 'official' else None
+                    cells = [L, name, side, mode] + ([fmt(x, '.2f') for x in t] if t else ['failed', '', '']) + \
+                            ([ratio(t[i], r[i]) for i in range(3)] if t and r else ['-'] * 3)
+                    rows.append(cells)
+                    print('  ' + '  '.join(str(c) for c in cells), flush=True)
+            del mods, u
+            if device.type == 'cuda': torch.cuda.empty_cache()
+    print()
+    print(markdown(['L', 'module', 'side', 'mode', 'fwd ms', 'fwd+bwd ms', 'peak GB', 'fwd / official',
+                    'fwd+bwd / official', 'peak / official'], rows))
+    if off: print(f"\n{off.note}.\nRatios are s4lit / official in this run, same inputs and weights (below 1: s4lit is faster).")
+    else: print("\nNo official code (S4_OFFICIAL_DIR unset): s4lit's side only.")

@@ -2,7 +2,7 @@
 
 For each base (S4D, S4) the baseline is the base layer itself (`S4D(disc='bilinear')` / `S4`), then `LiquidS4` with
 liquid_degree=1 (its own convolution code), 'pb' and 'kb' ('adjacent' products) at --degrees, and 'kb' with 'allcombs'
-(S4D only, float64 inside). Goal (issue 6): 'pb' within 1.3x and 'kb' within 2x of the plain layer.
+(S4D only, float64 inside). state-spaces/s4 has no Liquid-S4, so the plain layer is the baseline.
 
     python benchmarks/liquid.py                       # CUDA: batch 16, H=256, N=64, L in 1024, 4096
     python benchmarks/liquid.py --device cpu --quick  # a small smoke run anywhere
@@ -14,13 +14,12 @@ On CUDA every layer is timed a second time replayed from CUDA graphs (`s4lit.mod
 at these sizes the eager layers are bound by the host launching their operations, and the graph rows show the cost
 on the device alone. The `ops` column counts the top-level aten operations of one eager fwd+bwd (torch.profiler).
 """
-import argparse, collections, datetime, platform
 import torch
 from torch.profiler import profile, ProfilerActivity
 from s4lit.liquid import LiquidS4
 from s4lit.s4d import S4D
 from s4lit.s4 import S4
-from common import fmt, measure, measure_graphed  # benchmarks/common.py
+from common import fmt, header, measure, measure_graphed, parser  # benchmarks/common.py
 
 
 def count_ops(layer, u):
@@ -45,24 +44,21 @@ def layers(base, H, N, degrees):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    ap.add_argument('--quick', action='store_true', help='batch 2, H=32, N=16, L in 256, 512: a smoke run')
+    ap = parser(__doc__, batch=16)
     ap.add_argument('--lengths', default='1024,4096')
     ap.add_argument('--degrees', default='2,3')
     ap.add_argument('--bases', default='s4d,s4')
-    ap.add_argument('--reps', type=int, default=20)
     ap.add_argument('--no-graphs', action='store_true', help='skip the CUDA graph timings')
     args = ap.parse_args()
     device = torch.device(args.device)
-    B, H, N = (2, 32, 16) if args.quick else (16, 256, 64)
+    B, H, N = (2, 32, 16) if args.quick else (args.batch, 256, 64)
     lengths = [256, 512] if args.quick else [int(x) for x in args.lengths.split(',')]
     degrees = [int(x) for x in args.degrees.split(',')]
     reps, warmup = (3, 1) if args.quick else (args.reps, 3)
     graphs = device.type == 'cuda' and not args.no_graphs
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or platform.machine()
-    print(f"# Liquid-S4 overhead on {name} ({device}), torch {torch.__version__}, "
-          f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; batch {B}, H={H}, N={N}, float32, median of {reps}")
+    print(header('Liquid-S4 overhead', device))
+    print(f"# batch {B}, H={H}, N={N}, float32, median of {reps}; the baseline is s4lit's plain layer "
+          "(state-spaces/s4 has no Liquid-S4 to run against)")
     head = f"{'base':5} {'layer':22} {'L':>6} {'ops':>5} {'fwd ms':>8} {'x':>5} {'f+b ms':>8} {'x':>5} {'peak GB':>8}"
     if graphs: head += f" | {'graph fwd':>9} {'x':>5} {'graph f+b':>9} {'x':>5}"
     print(head)

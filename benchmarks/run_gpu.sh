@@ -5,6 +5,8 @@
 #          wheel (build the wheel, install it alone, check the CUDA backend finds its sources; then the same with
 #          the extension built ahead of time, S4LIT_CUDA_EXT=1), alone (every chapter alone from that wheel)
 # Logs go to $OUT (or ./gpu-logs). On a machine without nbdev, wheels in .whl/ are installed to /tmp/site first.
+# The benchmarks time the official state-spaces/s4 code as their baseline when S4_OFFICIAL_DIR names a checkout of it
+# (with its CUDA extension built and importable, e.g. on PYTHONPATH); without it they time s4lit alone.
 set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-logs}; mkdir -p "$OUT"
@@ -15,13 +17,13 @@ fi
 [ -d .carry/data ] && export S4LIT_DATA="$PWD/.carry/data"
 [ -d .carry/s4c ] && export S4LIT_CACHE_DIR="$PWD/.carry/s4c"   # a CUDA extension built on an earlier run
 steps=${*:-tests kernels s4 s4d liquid experiment train_step}
-{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; python3 -c "import torch; print('torch', torch.__version__)"; git log -1 --format='commit %h %s' 2>/dev/null; } | tee "$OUT/env.txt"
+{ date -u; echo "S4_OFFICIAL_DIR=${S4_OFFICIAL_DIR:-unset}"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; python3 -c "import torch; print('torch', torch.__version__)"; git log -1 --format='commit %h %s' 2>/dev/null; } | tee "$OUT/env.txt"
 run() { local name=$1 limit=$2; shift 2; echo "=== $name ($*)"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.log"; echo "=== $name exit ${PIPESTATUS[0]}"; }
 for s in $steps; do case $s in
   tests)      run tests 240 nbdev-test --flags gpu --n-workers 8 ;;
-  kernels)    run kernels 120 python3 benchmarks/kernels.py ;;
-  s4)         run s4 150 python3 benchmarks/s4.py --backends auto --reps 40 ;;
-  s4d)        run s4d 150 python3 benchmarks/s4d.py --backends matmul --no-compile --reps 40 ;;
+  kernels)    run kernels 180 python3 benchmarks/kernels.py ;;
+  s4)         run s4 240 python3 benchmarks/s4.py --backends auto --reps 40 ;;
+  s4d)        run s4d 240 python3 benchmarks/s4d.py --backends matmul --reps 40 ;;
   liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
   experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
   train_step) run train_step 240 python3 benchmarks/train_step.py ;;   # sCIFAR for part 2: .carry/data/cifar10-jpeg/cifar10-jpg.tar.xz
