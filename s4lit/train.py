@@ -570,4 +570,5 @@ def main(argv=None):
     except KeyboardInterrupt: fail("interrupted" + (f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''), 130)
 
 # %% ../nbs/12_train.ipynb #6a96dd0c
-if __name__ == '__main__': main()    # python -m s4lit.train, as torchrun starts it
+# `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is '__main__' too
+if __name__ == '__main__' and '__file__' in globals(): main()
