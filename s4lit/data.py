@@ -16,7 +16,8 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'MNIST_SHA256', 'CIFAR_CLASSES
            'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #0bbb0004
-import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings, urllib.request, urllib.error
+import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings
+import urllib.request, urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,13 +28,15 @@ from .testing import skip
 
 # %% ../nbs/11_data.ipynb #92b18e2c
 def data_root(root=None) -> Path:
-    "The folder datasets are read from: `root`, else `$S4LIT_DATA`, else the cache folder `~/.cache/s4lit`."
-    if root is None: root = os.environ.get('S4LIT_DATA') or Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))/'s4lit'
+    "The folder datasets are read from: `root`, else `$S4LIT_DATA`, else `~/.cache/s4lit`."
+    cache = Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))
+    if root is None: root = os.environ.get('S4LIT_DATA') or cache/'s4lit'
     return Path(root).expanduser()
 
 def cache_dir() -> Path:
     "The folder decoded datasets are cached in: `$S4LIT_CACHE`, else `~/.cache/s4lit/processed`."
-    d = os.environ.get('S4LIT_CACHE') or Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))/'s4lit'/'processed'
+    cache = Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))
+    d = os.environ.get('S4LIT_CACHE') or cache/'s4lit'/'processed'
     return Path(d).expanduser()
 
 # %% ../nbs/11_data.ipynb #0d382f2a
@@ -42,7 +45,7 @@ class DataMissing(FileNotFoundError):
 
 @dataclass
 class Source:
-    "A file a dataset needs: accepted `names` (the first is the name a download is saved as), download `urls` and the `sha256` of what they serve."
+    "A file a dataset needs: its `names` (a download gets the first), `urls` and their `sha256`."
     names: tuple
     urls: tuple = ()
     sha256: str = ''     # without it, the urls are only shown, never downloaded
@@ -51,7 +54,7 @@ class ChecksumError(ValueError):
     "A download that is not the published file."
 
 def _download(url, dst:Path, sha256:str, timeout:float=10):
-    "`url` saved as `dst` if its SHA-256 is `sha256`; otherwise nothing is kept and `ChecksumError` says so."
+    "`url` saved as `dst` if its SHA-256 is `sha256`, else `ChecksumError` and nothing kept."
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp, h = dst.with_name(dst.name + f'.part{os.getpid()}'), hashlib.sha256()
     print(f'downloading {url} -> {dst}')
@@ -59,21 +62,25 @@ def _download(url, dst:Path, sha256:str, timeout:float=10):
         with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f:
             while b := r.read(1 << 20): h.update(b); f.write(b)
         if h.hexdigest() != sha256:
-            raise ChecksumError(f'{url}: sha256 {h.hexdigest()} is not the published {sha256}; the download was deleted')
+            raise ChecksumError(f'{url}: sha256 {h.hexdigest()} is not the published {sha256}; '
+                                'the download was deleted')
         os.replace(tmp, dst)
     finally: tmp.unlink(missing_ok=True)
 
-def _allow_download(download): return os.environ.get('S4LIT_DOWNLOAD', '1') != '0' if download is None else download
+def _allow_download(download):
+    return os.environ.get('S4LIT_DOWNLOAD', '1') != '0' if download is None else download
 
 def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str='') -> list:
-    "The paths of `sources` in `root/folder`, downloading missing ones if allowed; raises `DataMissing` listing what to put where."
+    "Paths of `sources` in `root/folder`, missing ones downloaded if allowed, else `DataMissing`."
     d, found, errors, online = data_root(root)/folder, [], [], _allow_download(download)
     for s in sources:
         p = next((d/n for n in s.names if (d/n).is_file()), None)
         for url in s.urls if p is None and online and s.sha256 else ():
             try: _download(url, d/s.names[0], s.sha256); p = d/s.names[0]; break
-            except (urllib.error.HTTPError, ChecksumError) as e: errors.append(f'{url}: {e}')   # this mirror lacks it: try the next
-            except Exception as e: errors.append(f'{url}: {e!r}'); online = False; break  # no network: stop trying
+            # this mirror lacks it: try the next
+            except (urllib.error.HTTPError, ChecksumError) as e: errors.append(f'{url}: {e}')
+            except Exception as e:  # no network: stop trying
+                errors.append(f'{url}: {e!r}'); online = False; break
         found.append(p)
     missing = [s for s, p in zip(sources, found) if p is None]
     if missing:
@@ -81,9 +88,11 @@ def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str
         for s in missing:
             alt = f'  (or {", ".join(s.names[1:])})' if len(s.names) > 1 else ''
             lines.append(f'  {d/s.names[0]}{alt}' + (f'  from {s.urls[0]}' if s.urls else '') +
-                         (' (no published checksum: not downloaded automatically)' if s.urls and not s.sha256 else ''))
+                         (' (no published checksum: not downloaded automatically)'
+                          if s.urls and not s.sha256 else ''))
         if errors: lines.append('Download failed: ' + '; '.join(errors))
-        elif not _allow_download(download): lines.append('Downloading is off (download=False or S4LIT_DOWNLOAD=0).')
+        elif not _allow_download(download):
+            lines.append('Downloading is off (download=False or S4LIT_DOWNLOAD=0).')
         lines.append('Or point S4LIT_DATA (or root=) at a folder that holds ' + f'{folder}/.')
         raise DataMissing('\n'.join(lines))
     return found
@@ -92,14 +101,17 @@ def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str
 _CACHE_VERSION = 1
 
 def cached(name:str, sources:list, build:Callable) -> dict:
-    "`build()` (a dict of arrays and lists), computed once per `sources` files and kept in `cache_dir()` as a `.pt`."
-    stats = [(str(Path(p).resolve()), Path(p).stat().st_size, Path(p).stat().st_mtime_ns) for p in sources]
-    key = hashlib.sha1(repr((_CACHE_VERSION, name, stats, build.__code__.co_code)).encode()).hexdigest()[:16]
+    "`build()` (a dict of arrays, lists), computed once per `sources` files, kept in `cache_dir()`."
+    stats = [(str(Path(p).resolve()), Path(p).stat().st_size, Path(p).stat().st_mtime_ns)
+             for p in sources]
+    what = repr((_CACHE_VERSION, name, stats, build.__code__.co_code))
+    key = hashlib.sha1(what.encode()).hexdigest()[:16]
     f = cache_dir()/f'{name}-{key}.pt'
     if f.is_file():
         try: return torch.load(f, weights_only=True, mmap=True)
         except Exception as e: warnings.warn(f'rebuilding the unreadable cache {f}: {e!r}')
-    d = {k: torch.from_numpy(np.ascontiguousarray(v)) if isinstance(v, np.ndarray) else v for k, v in build().items()}
+    d = {k: torch.from_numpy(np.ascontiguousarray(v)) if isinstance(v, np.ndarray) else v
+         for k, v in build().items()}
     try:
         f.parent.mkdir(parents=True, exist_ok=True)
         tmp = f.with_name(f.name + f'.tmp{os.getpid()}')
@@ -110,19 +122,20 @@ def cached(name:str, sources:list, build:Callable) -> dict:
 
 # %% ../nbs/11_data.ipynb #813dc3a5
 def find_data(folder:str='mnist'):
-    "`data_root()` if it holds `folder`, else `None`: the tests that need it are reported as skipped."
+    "`data_root()` if it holds `folder`, else `None`: tests that need it are reported as skipped."
     if (data_root()/folder).is_dir(): return data_root()
     skip(f'no {folder}/ in the data root {data_root()} (set S4LIT_DATA to a folder that holds it)')
 
 # %% ../nbs/11_data.ipynb #153f99ae
 class SeqDataset(Dataset):
-    "Sequences `x` stored compactly with labels `y`; `decode` maps a stored item, or a batch of them, to model input."
-    def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False, l_output=0, vocab=None,
-                 image=None, rate=None):
+    "Sequences `x` stored compactly, labels `y`; `decode` makes model input of an item or a batch."
+    def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False,
+                 l_output=0, vocab=None, image=None, rate=None):
         if len(x) != len(y): raise ValueError(f'{name}: {len(x)} sequences but {len(y)} labels')
         self.x, self.y, self.decode, self.name = x, y, decode, name
         self.L = x.shape[1] if L is None else L
-        self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab = d_input, n_classes, tokens, l_output, vocab
+        self.d_input, self.n_classes, self.tokens = d_input, n_classes, tokens
+        self.l_output, self.vocab = l_output, vocab
         self.image = image  # (height, width) when each stored sequence is an image read row by row
         self.rate = rate    # samples per second when each stored sequence is audio
     def __len__(self): return len(self.y)
@@ -130,19 +143,23 @@ class SeqDataset(Dataset):
         x = self.x[i]
         return (x if self.decode is None else self.decode(x)), self.y[i]
     def _like(self, x, y, decode):
-        return SeqDataset(x, y, decode, self.name, self.L, self.d_input, self.n_classes, self.tokens, self.l_output, self.vocab,
-                          self.image, self.rate)
+        return SeqDataset(x, y, decode, self.name, self.L, self.d_input, self.n_classes,
+                          self.tokens, self.l_output, self.vocab, self.image, self.rate)
     def to(self, device, data:bool=True):
-        "The dataset with its decoder (if it has a `to`) on `device`, and its sequences and labels too unless `data=False` (then batches are indexed on the host and decoded on `device`)."
+        """The dataset with its decoder (if it has a `to`) on `device`, and its sequences and labels
+        too unless `data=False` (then batches are indexed on the host and decoded on `device`)."""
         decode = self.decode.to(device) if hasattr(self.decode, 'to') else self.decode
-        return self._like(*((self.x.to(device), self.y.to(device)) if data else (self.x, self.y)), decode)
+        x, y = (self.x.to(device), self.y.to(device)) if data else (self.x, self.y)
+        return self._like(x, y, decode)
     def subset(self, idx):
         "The examples at indices `idx`, as a dataset of the same kind."
         idx = torch.as_tensor(idx, dtype=torch.long)
         return self._like(self.x[idx], self.y[idx], self.decode)
     def __repr__(self):
-        inp = f'vocab {self.d_input}' if self.tokens else f'{self.d_input} channel' + 's'*(self.d_input > 1)
-        return f'SeqDataset({self.name}: {len(self)} sequences, L={self.L}, {inp}, classes={self.n_classes})'
+        inp = (f'vocab {self.d_input}' if self.tokens
+               else f'{self.d_input} channel' + 's'*(self.d_input > 1))
+        return (f'SeqDataset({self.name}: {len(self)} sequences, L={self.L}, {inp}, '
+                f'classes={self.n_classes})')
 
 # %% ../nbs/11_data.ipynb #ad48f3dc
 SPLITS = ('train', 'val', 'test', 'trainval')
@@ -151,21 +168,25 @@ def _check_split(split, valid=SPLITS):
     if split not in valid: raise ValueError(f'unknown split {split!r}; valid: {", ".join(valid)}')
 
 def train_val_indices(n:int, split:str, val_frac:float=0.1, seed:int=0) -> torch.Tensor:
-    "Sorted indices of `split` ('train', 'val' or 'trainval') of an official training set of `n` examples."
+    "Sorted indices of `split` ('train', 'val', 'trainval') of an official training set of `n`."
     _check_split(split, ('train', 'val', 'trainval'))
     if split == 'trainval': return torch.arange(n)
-    perm, n_val = torch.randperm(n, generator=torch.Generator().manual_seed(seed)), round(n*val_frac)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    n_val = round(n*val_frac)
     return (perm[:n_val] if split == 'val' else perm[n_val:]).sort().values
 
 def limit_indices(n:int, limit:int|None) -> torch.Tensor:
-    "`limit` indices spread evenly over `range(n)` (all of them when `limit` is None or at least `n`)."
+    "`limit` indices spread evenly over `range(n)` (all when `limit` is None or at least `n`)."
     if limit is None or limit >= n: return torch.arange(n)
     return torch.arange(limit)*n//limit
 
 # %% ../nbs/11_data.ipynb #15e72cc7
-MNIST_URLS = ('https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/')
-MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
-MNIST_SHA256 = ('440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',   # of the published .gz files
+MNIST_URLS = ('https://ossci-datasets.s3.amazonaws.com/mnist/',
+              'https://storage.googleapis.com/cvdf-datasets/mnist/')
+MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
+               't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+# of the published .gz files
+MNIST_SHA256 = ('440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
                 '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
                 '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
                 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6')
@@ -181,8 +202,9 @@ def read_idx(path) -> np.ndarray:
 
 def load_mnist(root=None, download=None) -> dict:
     "The MNIST arrays: `x_train` (60000, 784, 1) uint8, `y_train`, `x_test`, `y_test`."
-    files = fetch('mnist', [Source((f + '.gz', f), tuple(u + f + '.gz' for u in MNIST_URLS), h) for f, h in zip(MNIST_FILES, MNIST_SHA256)],
-                  root, download, 'MNIST')
+    sources = [Source((f + '.gz', f), tuple(u + f + '.gz' for u in MNIST_URLS), h)
+               for f, h in zip(MNIST_FILES, MNIST_SHA256)]
+    files = fetch('mnist', sources, root, download, 'MNIST')
     def build():
         xtr, ytr, xte, yte = map(read_idx, files)
         return dict(x_train=xtr.reshape(-1, 784, 1), y_train=ytr.astype(np.int64),
@@ -191,15 +213,17 @@ def load_mnist(root=None, download=None) -> dict:
 
 # %% ../nbs/11_data.ipynb #b81d219d
 class Pixels:
-    "Decode uint8 pixels (..., L, C) to float `(x/255 - mean)/std`, read in the order `perm` if given."
+    "uint8 pixels (..., L, C) decoded to float `(x/255 - mean)/std`, in the order `perm` if given."
     def __init__(self, mean=0., std=1., perm=None):
         self.mean, self.std, self.perm = mean, std, perm
-        self.scale, self.shift = 1/(255*torch.as_tensor(std)), torch.as_tensor(mean)/torch.as_tensor(std)
+        self.scale = 1/(255*torch.as_tensor(std))
+        self.shift = torch.as_tensor(mean)/torch.as_tensor(std)
     def __call__(self, x):
         if self.perm is not None: x = x[..., self.perm.to(x.device), :]
-        return (x.float()*self.scale.to(x.device)).sub_(self.shift.to(x.device))  # never writes into x
+        # never writes into x
+        return (x.float()*self.scale.to(x.device)).sub_(self.shift.to(x.device))
     def to(self, device):
-        "The same decoder with its constants on `device`, so that decoding a batch there copies nothing from the host."
+        "This decoder with its constants on `device`, where decoding copies nothing from the host."
         p = Pixels(self.mean, self.std, None if self.perm is None else self.perm.to(device))
         p.scale, p.shift = p.scale.to(device), p.shift.to(device)
         return p
@@ -216,33 +240,39 @@ def _split_arrays(d, split, val_frac=0.1):
     return d['x_train'][i], d['y_train'][i]
 
 def smnist(split='train', root=None, download=None, limit=None, permute=False, seed=0):
-    "Sequential MNIST (`permute=True`: permuted MNIST, with `permutation(784, seed)`): x (784, 1) in [0, 1], y 0-9."
+    "Sequential MNIST (`permute`: by `permutation(784, seed)`): x (784, 1) in [0, 1], y 0-9."
     x, y = _split_arrays(load_mnist(root, download), split)
     i = limit_indices(len(y), limit)
     perm = permutation(784, seed) if permute else None
-    return SeqDataset(x[i], y[i], Pixels(perm=perm), 'psmnist' if permute else 'smnist', 784, 1, 10, image=(28, 28))
+    return SeqDataset(x[i], y[i], Pixels(perm=perm), 'psmnist' if permute else 'smnist', 784, 1, 10,
+                      image=(28, 28))
 
 # %% ../nbs/11_data.ipynb #be6536d7
-CIFAR_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
+CIFAR_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer',
+                 'dog', 'frog', 'horse', 'ship', 'truck')
 CIFAR_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'
 CIFAR_SHA256 = '6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce'
 
 class _ArrayUnpickler(pickle.Unpickler):
-    "Unpickles plain Python containers and numpy arrays only: any other global (a function to call, a class to build) is refused."
-    allowed = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'), ('numpy', 'ndarray'),
-               ('numpy', 'dtype'), ('numpy.core.numeric', '_frombuffer'), ('numpy._core.numeric', '_frombuffer')}
+    "Unpickles containers and numpy arrays only: any other global (a function, a class) is refused."
+    allowed = {('numpy.core.multiarray', '_reconstruct'),
+               ('numpy._core.multiarray', '_reconstruct'), ('numpy', 'ndarray'), ('numpy', 'dtype'),
+               ('numpy.core.numeric', '_frombuffer'), ('numpy._core.numeric', '_frombuffer')}
     def find_class(self, module, name):
         if (module, name) in self.allowed: return super().find_class(module, name)
-        raise pickle.UnpicklingError(f'refused to load {module}.{name}: a CIFAR-10 batch holds only containers and numpy arrays')
+        raise pickle.UnpicklingError(f'refused to load {module}.{name}: '
+                                     'a CIFAR-10 batch holds only containers and numpy arrays')
 
 def _read_cifar_python(path):
     out = {}
     with tarfile.open(path) as tf:
-        for split, names in (('train', [f'data_batch_{i}' for i in range(1, 6)]), ('test', ['test_batch'])):
+        batches = (('train', [f'data_batch_{i}' for i in range(1, 6)]), ('test', ['test_batch']))
+        for split, names in batches:
             xs, ys = [], []
             for n in names:
                 m = next(m for m in tf.getmembers() if m.name.endswith('/' + n))
-                d = _ArrayUnpickler(tf.extractfile(m), encoding='bytes').load()  # a pickle, read without running code
+                # a pickle, read without running code
+                d = _ArrayUnpickler(tf.extractfile(m), encoding='bytes').load()
                 xs.append(np.asarray(d[b'data'], np.uint8).reshape(-1, 3, 1024).transpose(0, 2, 1))
                 ys.append(np.asarray(d[b'labels'], np.int64))
             out[f'x_{split}'], out[f'y_{split}'] = np.concatenate(xs), np.concatenate(ys)
@@ -257,7 +287,8 @@ def _read_cifar_jpeg(path, per_class=None):
             k = pat.search(m.name)
             if not (m.isfile() and k): continue
             split, cls, num = k.group(1), CIFAR_CLASSES.index(k.group(2)), int(k.group(3))
-            if per_class is not None and sum(t[0] == cls for t in items[split]) >= per_class: continue
+            if per_class is not None and sum(t[0] == cls for t in items[split]) >= per_class:
+                continue
             img = np.asarray(Image.open(io.BytesIO(tf.extractfile(m).read())).convert('RGB'))
             items[split].append((cls, num, img.reshape(1024, 3)))
     out = {}
@@ -268,21 +299,27 @@ def _read_cifar_jpeg(path, per_class=None):
     return out
 
 def load_cifar(root=None, download=None, per_class=None) -> dict:
-    "CIFAR-10 as `x_train` (50000, 1024, 3) uint8 etc., from the canonical archive or the JPEG copy (`per_class`: first few only, not cached)."
+    """CIFAR-10 as `x_train` (50000, 1024, 3) uint8 etc., from the canonical archive or the JPEG
+    copy (`per_class`: the first few of each class only, not cached)."""
     r = data_root(root)
-    try: files, reader = fetch('cifar10', [Source(('cifar-10-python.tar.gz',))], r, False), _read_cifar_python
+    py, jpg = Source(('cifar-10-python.tar.gz',)), Source(('cifar10-jpg.tar.xz',))
+    try: files, reader = fetch('cifar10', [py], r, False), _read_cifar_python
     except DataMissing:
-        try: files, reader = fetch('cifar10-jpeg', [Source(('cifar10-jpg.tar.xz',))], r, False), _read_cifar_jpeg
+        try: files, reader = fetch('cifar10-jpeg', [jpg], r, False), _read_cifar_jpeg
         except DataMissing:
-            try: files, reader = fetch('cifar10', [Source(('cifar-10-python.tar.gz',), (CIFAR_URL,), CIFAR_SHA256)], r, download), _read_cifar_python
+            py_dl = Source(('cifar-10-python.tar.gz',), (CIFAR_URL,), CIFAR_SHA256)
+            try: files, reader = fetch('cifar10', [py_dl], r, download), _read_cifar_python
             except DataMissing as e:
-                raise DataMissing(f'{e}\nOr put the JPEG copy in {r/"cifar10-jpeg"/"cifar10-jpg.tar.xz"}') from None
+                jpeg = r/'cifar10-jpeg'/'cifar10-jpg.tar.xz'
+                raise DataMissing(f'{e}\nOr put the JPEG copy in {jpeg}') from None
     if per_class is not None:
         if reader is _read_cifar_jpeg: d = reader(files[0], per_class)
         else:
             d = reader(files[0])
             for s in ('train', 'test'):
-                y = d[f'y_{s}']; keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(10)]))
+                y = d[f'y_{s}']
+                keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class]
+                                               for c in range(10)]))
                 d[f'x_{s}'], d[f'y_{s}'] = d[f'x_{s}'][keep], y[keep]
         return {k: torch.from_numpy(v) for k, v in d.items()}
     return cached('cifar10-' + reader.__name__[12:], files, lambda: reader(files[0]))
@@ -297,38 +334,49 @@ def grayscale(x:torch.Tensor) -> torch.Tensor:
     return y.to(torch.uint8)[..., None]
 
 def scifar(split='train', root=None, download=None, limit=None, gray=False):
-    "Sequential CIFAR-10: x (1024, 3) standardised RGB, or (1024, 1) grayscale with `gray=True`; y 0-9."
+    "Sequential CIFAR-10: x (1024, 3) standardised RGB, or (1024, 1) gray if `gray`; y 0-9."
     x, y = _split_arrays(load_cifar(root, download), split)
     i = limit_indices(len(y), limit)
     x, y = x[i], y[i]
-    if gray: return SeqDataset(grayscale(x), y, Pixels(GRAY_MEAN, GRAY_STD), 'scifar-gray', 1024, 1, 10, image=(32, 32))
+    if gray:
+        return SeqDataset(grayscale(x), y, Pixels(GRAY_MEAN, GRAY_STD), 'scifar-gray', 1024, 1, 10,
+                          image=(32, 32))
     return SeqDataset(x, y, Pixels(CIFAR_MEAN, CIFAR_STD), 'scifar', 1024, 3, 10, image=(32, 32))
 
 # %% ../nbs/11_data.ipynb #fac3c98d
-def augment_images(x:torch.Tensor, image:tuple, flip:bool=True, shift:int=4, generator=None) -> torch.Tensor:
-    "Each image of a batch `x` (B, H*W, C) stored row by row, mirrored left-right with probability 1/2 (if `flip`) and shifted by up to `shift` pixels each way, edges repeated."
+def augment_images(x:torch.Tensor, image:tuple, flip:bool=True, shift:int=4,
+                   generator=None) -> torch.Tensor:
+    """Each image of a batch `x` (B, H*W, C) stored row by row, mirrored left-right with probability
+    1/2 (if `flip`) and shifted by up to `shift` pixels each way, edges repeated."""
     (H, W), B, dev = image, len(x), x.device
     if x.ndim != 3 or x.shape[1] != H * W:
-        raise ValueError(f'augment_images: a batch of shape {tuple(x.shape)} is not of {H} x {W} images, (batch, {H * W}, channels)')
+        raise ValueError(f'augment_images: a batch of shape {tuple(x.shape)} '
+                         f'is not of {H} x {W} images, (batch, {H * W}, channels)')
     offsets = lambda: torch.randint(-shift, shift + 1, (B, 1), device=dev, generator=generator)
     rows = (torch.arange(H, device=dev) + offsets()).clamp(0, H - 1)
     cols = (torch.arange(W, device=dev) + offsets()).clamp(0, W - 1)
-    if flip: cols = torch.where(torch.rand(B, 1, device=dev, generator=generator) < 0.5, W - 1 - cols, cols)
-    return x.view(B, H, W, -1)[torch.arange(B, device=dev)[:, None, None], rows[:, :, None], cols[:, None, :]].reshape(x.shape)
+    if flip:
+        mirror = torch.rand(B, 1, device=dev, generator=generator) < 0.5
+        cols = torch.where(mirror, W - 1 - cols, cols)
+    b = torch.arange(B, device=dev)[:, None, None]
+    return x.view(B, H, W, -1)[b, rows[:, :, None], cols[:, None, :]].reshape(x.shape)
 
 # %% ../nbs/11_data.ipynb #5afa5a7f
-FSDD_URL = 'https://github.com/Jakobovski/free-spoken-digit-dataset/archive/26eb9aaf76e81b692f806f9140c2d2777410d7a1.tar.gz'
+FSDD_URL = ('https://github.com/Jakobovski/free-spoken-digit-dataset/archive/'
+            '26eb9aaf76e81b692f806f9140c2d2777410d7a1.tar.gz')
 
 def read_wav(b:bytes) -> np.ndarray:
     "The samples of a 16-bit mono WAV file's bytes, as int16."
     with wave.open(io.BytesIO(b)) as w:
         if (w.getnchannels(), w.getsampwidth()) != (1, 2):
-            raise ValueError(f'expected 16-bit mono WAV, got {w.getnchannels()} channels of {8*w.getsampwidth()} bits')
+            raise ValueError(f'expected 16-bit mono WAV, got {w.getnchannels()} channels '
+                             f'of {8*w.getsampwidth()} bits')
         return np.frombuffer(w.readframes(w.getnframes()), '<i2').copy()
 
 def load_fsdd(root=None, download=None) -> dict:
-    "All FSDD recordings: `audio` (int16, concatenated), `offsets`, `digit`, `speaker` (ids into `speakers`), `take`."
-    # GitHub makes its archives on demand, with no published checksum: FSDD is not downloaded automatically
+    "FSDD: `audio` (int16, joined), `offsets`, `digit`, `speaker` (into `speakers`), `take`."
+    # GitHub makes its archives on demand, with no published checksum:
+    # FSDD is not downloaded automatically
     files = fetch('fsdd', [Source(('recordings.tar.gz',), (FSDD_URL,))], root, download, 'FSDD')
     pat = re.compile(r'(?:^|/)(\d)_([a-z]+)_(\d+)\.wav$')
     def build():
@@ -336,25 +384,30 @@ def load_fsdd(root=None, download=None) -> dict:
         with tarfile.open(files[0]) as tf:
             for m in tf:
                 k = pat.search(m.name)
-                if m.isfile() and k: recs.append((k.group(2), int(k.group(1)), int(k.group(3)), read_wav(tf.extractfile(m).read())))
+                if m.isfile() and k:
+                    recs.append((k.group(2), int(k.group(1)), int(k.group(3)),
+                                 read_wav(tf.extractfile(m).read())))
         recs.sort(key=lambda r: r[:3])
         speakers = sorted({r[0] for r in recs})
-        return dict(audio=np.concatenate([r[3] for r in recs]), offsets=np.cumsum([0] + [len(r[3]) for r in recs]),
-                    digit=np.array([r[1] for r in recs]), speaker=np.array([speakers.index(r[0]) for r in recs]),
+        return dict(audio=np.concatenate([r[3] for r in recs]),
+                    offsets=np.cumsum([0] + [len(r[3]) for r in recs]),
+                    digit=np.array([r[1] for r in recs]),
+                    speaker=np.array([speakers.index(r[0]) for r in recs]),
                     take=np.array([r[2] for r in recs]), speakers=speakers)
     return cached('fsdd', files, build)
 
 FSDD_RATE = 8000
 
 def _fsdd_clips(split, root, download, limit):
-    "The FSDD recordings of `split` (official: takes 0-4 test, 5-9 validation, the rest training): `(d, idx)`."
+    "`(d, idx)`: FSDD recordings of `split` (takes 0-4 test, 5-9 validation, the rest training)."
     _check_split(split)
     d = load_fsdd(root, download)
     lo, hi = {'test': (0, 5), 'val': (5, 10), 'train': (10, 50), 'trainval': (5, 50)}[split]
     idx = torch.nonzero((d['take'] >= lo) & (d['take'] < hi))[:, 0]
     return d, idx[limit_indices(len(idx), limit)]
 
-def _clip(d, i): return d['audio'][d['offsets'][i]:d['offsets'][i + 1]].numpy().astype(np.float32)/32768
+def _clip(d, i):
+    return d['audio'][d['offsets'][i]:d['offsets'][i + 1]].numpy().astype(np.float32)/32768
 
 def fsdd(split='train', root=None, download=None, limit=None, length:int=8000, normalize:bool=True):
     "Spoken digits, official split: x (length, 1) float waveform at 8 kHz, y the digit 0-9."
@@ -364,17 +417,20 @@ def fsdd(split='train', root=None, download=None, limit=None, length:int=8000, n
         a = _clip(d, i)
         if normalize: a = (a - a.mean())/max(a.std(), 1e-5)
         x[j, :min(length, len(a)), 0] = a[:length]
-    return SeqDataset(torch.from_numpy(x), d['digit'][idx], None, 'fsdd', length, 1, 10, rate=FSDD_RATE)
+    return SeqDataset(torch.from_numpy(x), d['digit'][idx], None, 'fsdd', length, 1, 10,
+                      rate=FSDD_RATE)
 
 # %% ../nbs/11_data.ipynb #a293af09
-LISTOPS_URL = 'https://raw.githubusercontent.com/nyu-mll/spinn/listops-release/python/spinn/data/listops/test_d20s.tsv'
+LISTOPS_URL = ('https://raw.githubusercontent.com/nyu-mll/spinn/listops-release/'
+               'python/spinn/data/listops/test_d20s.tsv')
 LISTOPS_SHA256 = '71335416e6896e8dd8dc69281c8ed9b37316382d05d3705d660461564e843840'
 LISTOPS_VOCAB = ('<pad>', '[MAX', '[MIN', '[MED', '[SM', ']', *'0123456789', '(', ')')
 _LISTOPS_IDS = {t: i for i, t in enumerate(LISTOPS_VOCAB)}
 
 def load_listops(root=None, download=None) -> dict:
-    "The ListOps expressions: `expr` (strings), `label`, and all token ids (into `LISTOPS_VOCAB`) as `ids` with `offsets`."
-    files = fetch('listops', [Source(('test_d20s.tsv', 'test_d20s.tsv.gz'), (LISTOPS_URL,), LISTOPS_SHA256)], root, download, 'ListOps')
+    "ListOps: `expr` (strings), `label`, and the token ids (into `LISTOPS_VOCAB`) `ids`, `offsets`."
+    src = Source(('test_d20s.tsv', 'test_d20s.tsv.gz'), (LISTOPS_URL,), LISTOPS_SHA256)
+    files = fetch('listops', [src], root, download, 'ListOps')
     def build():
         f = files[0]
         lines = (gzip.open(f, 'rt') if f.suffix == '.gz' else open(f)).read().splitlines()
@@ -385,12 +441,14 @@ def load_listops(root=None, download=None) -> dict:
                     offsets=np.cumsum([0] + [len(ts) for ts in toks]))
     return cached('listops', files, build)
 
-def listops(split='train', root=None, download=None, limit=None, max_len:int=1024, parens:bool=False):
-    "ListOps from the original test file split 8000/1000/1000: x (max_len,) token ids, y the value 0-9."
+def listops(split='train', root=None, download=None, limit=None, max_len:int=1024,
+            parens:bool=False):
+    "ListOps (the original test file, split 8000/1000/1000): x (max_len,) token ids, y 0-9."
     _check_split(split)
     d = load_listops(root, download)
     perm = torch.randperm(len(d['label']), generator=torch.Generator().manual_seed(0))
-    idx = {'train': perm[:8000], 'val': perm[8000:9000], 'test': perm[9000:], 'trainval': perm[:9000]}[split].sort().values
+    idx = {'train': perm[:8000], 'val': perm[8000:9000], 'test': perm[9000:],
+           'trainval': perm[:9000]}[split].sort().values
     idx = idx[limit_indices(len(idx), limit)]
     vocab = LISTOPS_VOCAB if parens else LISTOPS_VOCAB[:-2]
     ids, off, x = d['ids'].numpy(), d['offsets'].numpy(), np.zeros((len(idx), max_len), np.int64)
@@ -399,28 +457,33 @@ def listops(split='train', root=None, download=None, limit=None, max_len:int=102
         t = t[t < len(vocab)][:max_len]       # drops the brackets (the last two ids) unless parens
         x[j, :len(t)] = t
     x = torch.from_numpy(x)
-    return SeqDataset(x, d['label'][idx], None, 'listops', max_len, len(vocab), 10, tokens=True, vocab=vocab)
+    return SeqDataset(x, d['label'][idx], None, 'listops', max_len, len(vocab), 10, tokens=True,
+                      vocab=vocab)
 
 # %% ../nbs/11_data.ipynb #fc144825
 QUICKDRAW_CLASSES = ('apple', 'bicycle', 'cat', 'diamond', 'eye', 'fish')
 QUICKDRAW_URL = 'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/{}.npy'
 
 def load_quickdraw(root=None, download=None, classes=QUICKDRAW_CLASSES, per_class:int=3000) -> dict:
-    "The first `per_class` bitmaps of each class: `x` (n, 784, 1) uint8, `y` class index, `classes`."
-    # the full files (100 MB and more each) have no published checksum: they are not downloaded automatically
-    files = fetch('quickdraw', [Source((f'{c}.npy', f'{c}.npy.gz'), (QUICKDRAW_URL.format(c),)) for c in classes],
-                  root, download, 'QuickDraw')
+    "The first `per_class` bitmaps per class: `x` (n, 784, 1) uint8, `y` the class, `classes`."
+    # the full files (100 MB and more each) have no published checksum:
+    # they are not downloaded automatically
+    sources = [Source((f'{c}.npy', f'{c}.npy.gz'), (QUICKDRAW_URL.format(c),)) for c in classes]
+    files = fetch('quickdraw', sources, root, download, 'QuickDraw')
     def build():
         xs = []
         for f in files:
-            a = np.load(gzip.open(f) if f.suffix == '.gz' else f, mmap_mode=None if f.suffix == '.gz' else 'r')
-            if len(a) < per_class: raise ValueError(f'{f} has {len(a)} drawings, fewer than per_class={per_class}')
+            a = np.load(gzip.open(f) if f.suffix == '.gz' else f,
+                        mmap_mode=None if f.suffix == '.gz' else 'r')
+            if len(a) < per_class:
+                raise ValueError(f'{f} has {len(a)} drawings, fewer than per_class={per_class}')
             xs.append(np.asarray(a[:per_class], np.uint8).reshape(per_class, 784, 1))
-        return dict(x=np.concatenate(xs), y=np.repeat(np.arange(len(files)), per_class), classes=list(classes))
+        return dict(x=np.concatenate(xs), y=np.repeat(np.arange(len(files)), per_class),
+                    classes=list(classes))
     return cached(f'quickdraw{per_class}', files, build)
 
 def _quickdraw_split(split, root, download, limit, classes, per_class):
-    "The drawings of `split` (per class: the last tenth test, the tenth before validation): `(d, idx)`."
+    "`(d, idx)`: drawings of `split` (per class: the last tenth test, the tenth before validation)."
     _check_split(split)
     d = load_quickdraw(root, download, classes, per_class)
     n_test = per_class//10
@@ -430,10 +493,12 @@ def _quickdraw_split(split, root, download, limit, classes, per_class):
     idx = torch.nonzero((k >= lo) & (k < hi))[:, 0]
     return d, idx[limit_indices(len(idx), limit)]
 
-def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES, per_class:int=3000):
+def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES,
+              per_class:int=3000):
     "QuickDraw bitmaps read pixel by pixel: x (784, 1) in [0, 1], y the class index."
     d, idx = _quickdraw_split(split, root, download, limit, classes, per_class)
-    return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes), image=(28, 28))
+    return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes),
+                      image=(28, 28))
 
 # %% ../nbs/11_data.ipynb #e7a6da55
 SYNTHETIC_SIZES = {'train': 10000, 'val': 1000, 'test': 1000}
@@ -442,30 +507,34 @@ def _rng(seed, split):
     _check_split(split, tuple(SYNTHETIC_SIZES))
     return np.random.default_rng([seed, tuple(SYNTHETIC_SIZES).index(split)])
 
-def copying(split='train', n:int|None=None, L:int=100, M:int=10, A:int=8, seed:int=0, limit:int|None=None):
-    "Copying task: x (M+L+M,) tokens (A blank, A+1 marker), y the (M,) tokens to recall; `n` (or `limit`) examples."
+def copying(split='train', n:int|None=None, L:int=100, M:int=10, A:int=8, seed:int=0,
+            limit:int|None=None):
+    "Copying: x (M+L+M,) tokens (A blank, A+1 marker), y the M to recall; `n` or `limit` of them."
     rng = _rng(seed, split)
     y = torch.from_numpy(rng.integers(0, A, (n or limit or SYNTHETIC_SIZES[split], M)))
     x = torch.cat([y, torch.full((len(y), L), A), torch.full((len(y), M), A + 1)], 1)
     return SeqDataset(x, y, None, 'copying', L + 2*M, A + 2, A, tokens=True, l_output=M)
 
 def adding(split='train', n:int|None=None, L:int=200, seed:int=0, limit:int|None=None):
-    "Adding task: x (L, 2): values in [0, 1] and two markers (one per half); y the sum of the marked values."
+    "Adding: x (L, 2), values in [0, 1] and two markers (one per half); y the marked values' sum."
     rng = _rng(seed, split)
     n = n or limit or SYNTHETIC_SIZES[split]
     v = rng.random((n, L), dtype=np.float32)
     i, j = rng.integers(0, L//2, n), rng.integers(L//2, L, n)
     m = np.zeros((n, L), np.float32); m[np.arange(n), i] = 1; m[np.arange(n), j] = 1
     y = v[np.arange(n), i] + v[np.arange(n), j]
-    return SeqDataset(torch.from_numpy(np.stack([v, m], -1)), torch.from_numpy(y), None, 'adding', L, 2, None)
+    return SeqDataset(torch.from_numpy(np.stack([v, m], -1)), torch.from_numpy(y), None, 'adding',
+                      L, 2, None)
 
 # %% ../nbs/11_data.ipynb #4bee6424
-SHAKESPEARE_URL = 'https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt'
+SHAKESPEARE_URL = ('https://raw.githubusercontent.com/karpathy/char-rnn/master/'
+                   'data/tinyshakespeare/input.txt')
 SHAKESPEARE_SHA256 = '86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed'
 
 def load_shakespeare(root=None, download=None) -> dict:
     "Tiny Shakespeare as `ids` (uint8 character ids) and the sorted `vocab`."
-    files = fetch('tinyshakespeare', [Source(('input.txt', 'input.txt.gz'), (SHAKESPEARE_URL,), SHAKESPEARE_SHA256)], root, download, 'Tiny Shakespeare')
+    src = Source(('input.txt', 'input.txt.gz'), (SHAKESPEARE_URL,), SHAKESPEARE_SHA256)
+    files = fetch('tinyshakespeare', [src], root, download, 'Tiny Shakespeare')
     def build():
         f = files[0]
         text = (gzip.open(f, 'rt') if f.suffix == '.gz' else open(f)).read()
@@ -475,35 +544,41 @@ def load_shakespeare(root=None, download=None) -> dict:
     return cached('shakespeare', files, build)
 
 def shakespeare(split='train', root=None, download=None, limit=None, L:int=256):
-    "Character-level Tiny Shakespeare: x (L,) character ids, y (L,) the next character at each position."
+    "Character-level Tiny Shakespeare: x (L,) character ids, y (L,) the character after each."
     _check_split(split, ('train', 'val', 'test'))
     d = load_shakespeare(root, download)
     ids, n = d['ids'].long(), len(d['ids'])
-    lo, hi = {'train': (0, int(.9*n)), 'val': (int(.9*n), int(.95*n)), 'test': (int(.95*n), n)}[split]
+    lo, hi = {'train': (0, int(.9*n)), 'val': (int(.9*n), int(.95*n)),
+              'test': (int(.95*n), n)}[split]
     k = (hi - lo - 1)//L
     chunks = ids[lo: lo + k*L + 1]
     x, y = chunks[:-1].view(k, L), chunks[1:].view(k, L)
     i = limit_indices(k, limit)
-    return SeqDataset(x[i], y[i], None, 'shakespeare', L, len(d['vocab']), len(d['vocab']), tokens=True, l_output=L, vocab=d['vocab'])
+    return SeqDataset(x[i], y[i], None, 'shakespeare', L, len(d['vocab']), len(d['vocab']),
+                      tokens=True, l_output=L, vocab=d['vocab'])
 
 # %% ../nbs/11_data.ipynb #ad14ce82
 def mu_law_encode(x:torch.Tensor, mu:int=255) -> torch.Tensor:
-    "Waveform samples in [-1, 1] to integer levels `0..mu` (uint8 for `mu` < 256): mu-law companding, then uniform quantization."
-    if not x.is_floating_point(): raise TypeError(f'mu_law_encode takes float samples in [-1, 1], got {x.dtype}')
+    """Waveform samples in [-1, 1] to integer levels `0..mu` (uint8 for `mu` < 256): mu-law
+    companding, then uniform quantization."""
+    if not x.is_floating_point():
+        raise TypeError(f'mu_law_encode takes float samples in [-1, 1], got {x.dtype}')
     x = x.clamp(-1, 1)
     f = torch.sign(x) * torch.log1p(mu * x.abs()) / math.log1p(mu)
-    return ((f + 1) / 2 * mu + 0.5).floor().clamp(0, mu).to(torch.uint8 if mu < 256 else torch.int64)
+    q = ((f + 1) / 2 * mu + 0.5).floor().clamp(0, mu)
+    return q.to(torch.uint8 if mu < 256 else torch.int64)
 
 def mu_law_decode(q:torch.Tensor, mu:int=255) -> torch.Tensor:
-    "Levels `0..mu` back to float32 samples in [-1, 1], by a table made on the CPU: the same on every device."
-    if q.is_floating_point() or q.is_complex(): raise TypeError(f'mu_law_decode takes integer levels, got {q.dtype}')
+    "Levels `0..mu` to float32 samples in [-1, 1], by a CPU-made table: the same on every device."
+    if q.is_floating_point() or q.is_complex():
+        raise TypeError(f'mu_law_decode takes integer levels, got {q.dtype}')
     f = 2 * torch.arange(mu + 1, dtype=torch.float64) / mu - 1
     table = (torch.sign(f) * torch.expm1(f.abs() * math.log1p(mu)) / mu).float()
     return table.to(q.device)[q.long()]
 
 # %% ../nbs/11_data.ipynb #d463f28b
 class NextToken:
-    "Decode stored tokens `(..., L)` to next-token model input: the `start` token, then all but the last, as int64."
+    "Stored tokens `(..., L)` as next-token input: `start`, then all but the last, as int64."
     def __init__(self, start:int): self.start = start
     def __call__(self, x):
         x = x.long()
@@ -512,21 +587,23 @@ class NextToken:
 def _density(x, name, levels=256, image=None, rate=None):
     "Each row of `x` (n, L) of uint8 levels is the target, and decoded by `NextToken` the input."
     x = torch.as_tensor(x).contiguous()
-    return SeqDataset(x, x, NextToken(levels), name, x.shape[1], levels + 1, levels, tokens=True, l_output=x.shape[1],
-                      image=image, rate=rate)
+    return SeqDataset(x, x, NextToken(levels), name, x.shape[1], levels + 1, levels, tokens=True,
+                      l_output=x.shape[1], image=image, rate=rate)
 
 def mnist_pixels(split='train', root=None, download=None, limit=None):
-    "MNIST for density modelling: 784 gray levels per digit, each predicted from the ones before it."
+    "MNIST for density modelling: 784 gray levels per digit, each predicted from those before it."
     x, _ = _split_arrays(load_mnist(root, download), split)
     return _density(x[limit_indices(len(x), limit)][..., 0], 'mnist-pixels', image=(28, 28))
 
-def quickdraw_pixels(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES, per_class:int=3000):
+def quickdraw_pixels(split='train', root=None, download=None, limit=None, classes=QUICKDRAW_CLASSES,
+                     per_class:int=3000):
     "QuickDraw bitmaps for density modelling, split as `quickdraw`."
     d, idx = _quickdraw_split(split, root, download, limit, classes, per_class)
     return _density(d['x'][idx][..., 0], 'quickdraw-pixels', image=(28, 28))
 
 def fsdd_mulaw(split='train', root=None, download=None, limit=None, length:int=8000):
-    "Spoken digits as 8-bit mu-law levels at 8 kHz (each recording scaled to peak 1; silence after its end), split as `fsdd`."
+    """Spoken digits as 8-bit mu-law levels at 8 kHz (each recording scaled to peak 1; silence after
+    its end), split as `fsdd`."""
     d, idx = _fsdd_clips(split, root, download, limit)
     x = torch.zeros(len(idx), length)
     for j, i in enumerate(idx.tolist()):
@@ -552,19 +629,32 @@ class Task:
     about: str = ''
 
 TASKS = {t.name: t for t in [
-    Task('smnist', smnist, 784, 1, 10, (54000, 6000, 10000), image=(28, 28), about='MNIST pixel by pixel'),
-    Task('psmnist', smnist, 784, 1, 10, (54000, 6000, 10000), defaults=dict(permute=True), image=(28, 28), about='MNIST, pixels in a fixed permuted order'),
-    Task('scifar', scifar, 1024, 3, 10, (45000, 5000, 10000), image=(32, 32), about='CIFAR-10 pixel by pixel, RGB'),
-    Task('scifar-gray', scifar, 1024, 1, 10, (45000, 5000, 10000), defaults=dict(gray=True), image=(32, 32), about='CIFAR-10 pixel by pixel, grayscale (LRA Image)'),
-    Task('fsdd', fsdd, 8000, 1, 10, (2400, 300, 300), rate=FSDD_RATE, about='spoken digits, raw 8 kHz audio, 1 s'),
-    Task('listops', listops, 1024, 16, 10, (8000, 1000, 1000), tokens=True, about='nested list operations (original test file, split)'),
-    Task('quickdraw', quickdraw, 784, 1, 6, (14400, 1800, 1800), image=(28, 28), about='QuickDraw bitmaps pixel by pixel, 6 classes'),
-    Task('copying', copying, 120, 10, 8, (10000, 1000, 1000), tokens=True, l_output=10, about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
-    Task('adding', adding, 200, 2, None, (10000, 1000, 1000), about='sum of the two marked values (regression)'),
-    Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256, about='next character at every step'),
-    Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True, l_output=784, image=(28, 28), about='MNIST density: next gray level at every pixel'),
-    Task('quickdraw-pixels', quickdraw_pixels, 784, 257, 256, (14400, 1800, 1800), tokens=True, l_output=784, image=(28, 28), about='QuickDraw density: next gray level at every pixel'),
-    Task('fsdd-mulaw', fsdd_mulaw, 8000, 257, 256, (2400, 300, 300), tokens=True, l_output=8000, rate=FSDD_RATE, about='spoken digits, 8-bit mu-law: next sample at every step'),
+    Task('smnist', smnist, 784, 1, 10, (54000, 6000, 10000), image=(28, 28),
+         about='MNIST pixel by pixel'),
+    Task('psmnist', smnist, 784, 1, 10, (54000, 6000, 10000), defaults=dict(permute=True),
+         image=(28, 28), about='MNIST, pixels in a fixed permuted order'),
+    Task('scifar', scifar, 1024, 3, 10, (45000, 5000, 10000), image=(32, 32),
+         about='CIFAR-10 pixel by pixel, RGB'),
+    Task('scifar-gray', scifar, 1024, 1, 10, (45000, 5000, 10000), defaults=dict(gray=True),
+         image=(32, 32), about='CIFAR-10 pixel by pixel, grayscale (LRA Image)'),
+    Task('fsdd', fsdd, 8000, 1, 10, (2400, 300, 300), rate=FSDD_RATE,
+         about='spoken digits, raw 8 kHz audio, 1 s'),
+    Task('listops', listops, 1024, 16, 10, (8000, 1000, 1000), tokens=True,
+         about='nested list operations (original test file, split)'),
+    Task('quickdraw', quickdraw, 784, 1, 6, (14400, 1800, 1800), image=(28, 28),
+         about='QuickDraw bitmaps pixel by pixel, 6 classes'),
+    Task('copying', copying, 120, 10, 8, (10000, 1000, 1000), tokens=True, l_output=10,
+         about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
+    Task('adding', adding, 200, 2, None, (10000, 1000, 1000),
+         about='sum of the two marked values (regression)'),
+    Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256,
+         about='next character at every step'),
+    Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True,
+         l_output=784, image=(28, 28), about='MNIST density: next gray level at every pixel'),
+    Task('quickdraw-pixels', quickdraw_pixels, 784, 257, 256, (14400, 1800, 1800), tokens=True,
+         l_output=784, image=(28, 28), about='QuickDraw density: next gray level at every pixel'),
+    Task('fsdd-mulaw', fsdd_mulaw, 8000, 257, 256, (2400, 300, 300), tokens=True, l_output=8000,
+         rate=FSDD_RATE, about='spoken digits, 8-bit mu-law: next sample at every step'),
 ]}
 
 def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
@@ -580,8 +670,10 @@ def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
 
 def task_table() -> str:
     "The table of tasks, as Markdown."
-    rows = ['| task | length | input | classes | train / val / test | what |', '|---|---|---|---|---|---|']
+    rows = ['| task | length | input | classes | train / val / test | what |',
+            '|---|---|---|---|---|---|']
     for t in TASKS.values():
         inp = f'{t.d_input} tokens' if t.tokens else f'{t.d_input} ch'
-        rows.append(f'| `{t.name}` | {t.L} | {inp} | {t.n_classes or "regression"} | {" / ".join(map(str, t.sizes))} | {t.about} |')
+        rows.append(f'| `{t.name}` | {t.L} | {inp} | {t.n_classes or "regression"} | '
+                    f'{" / ".join(map(str, t.sizes))} | {t.about} |')
     return '\n'.join(rows)

@@ -17,52 +17,61 @@ from .data import TASKS, NextToken, get_task, mu_law_decode
 from .train import TrainConfig, build_model, _device, _Parser
 
 # %% ../nbs/14_generate.ipynb #4924b8c6
-def sample_logits(logits:torch.Tensor, temperature:float=1.0, top_p:float=1.0, generator=None) -> torch.Tensor:
-    "A token for each row of `logits` (batch, V): drawn from softmax(logits / temperature), within the nucleus of mass `top_p`."
-    if temperature < 0: raise ValueError(f"temperature must be >= 0 (0: the most likely token), got {temperature}")
+def sample_logits(logits:torch.Tensor, temperature:float=1.0, top_p:float=1.0,
+                  generator=None) -> torch.Tensor:
+    """A token for each row of `logits` (batch, V): drawn from softmax(logits / temperature), within
+    the nucleus of mass `top_p`."""
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0 (0: the most likely token), got {temperature}")
     if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     if temperature == 0: return logits.argmax(-1)
     probs = torch.softmax(logits.float() / temperature, -1)
     if top_p < 1:
         p, order = probs.sort(-1, descending=True)
-        keep = p.cumsum(-1) - p < top_p                      # the tokens ranked before it hold less than top_p
+        keep = p.cumsum(-1) - p < top_p   # the tokens ranked before it hold less than top_p
         probs = torch.zeros_like(probs).scatter(-1, order, p * keep)
     return torch.multinomial(probs, 1, generator=generator)[:, 0]
 
 # %% ../nbs/14_generate.ipynb #d31d8986
 def _vocab(model):
-    "(number of outputs, start token) of a next-token model: its embedding holds one more token than it predicts."
+    "(outputs, start token) of a next-token model: an embedding of one token more than its outputs."
     V, n_in = model.decoder.out_features, getattr(model.encoder, 'num_embeddings', None)
     if n_in != V + 1:
-        raise ValueError(f"generation needs a model with token input and a start token: an embedding of {V + 1} tokens for "
-                         f"{V} outputs, got {'no embedding' if n_in is None else f'an embedding of {n_in}'}")
+        got = 'no embedding' if n_in is None else f'an embedding of {n_in}'
+        raise ValueError(f"generation needs a model with token input and a start token: "
+                         f"an embedding of {V + 1} tokens for {V} outputs, got {got}")
     return V, V
 
 @torch.no_grad()
 def log_likelihood(model, x:torch.Tensor) -> torch.Tensor:
-    "`log p(x)` (float64, one per row) of token sequences `x` (batch, L) under `model`, by one convolution over each whole sequence."
+    """`log p(x)` (float64, one per row) of token sequences `x` (batch, L) under `model`, by one
+    convolution over each whole sequence."""
     V, start = _vocab(model)
     model.eval()
     logp = torch.log_softmax(model(NextToken(start)(x))[0].double(), -1)
     return logp.gather(-1, x.long()[..., None])[..., 0].sum(-1)
 
 def _graphed_step(model, tok, state):
-    "`model.step` replayed from a CUDA graph, as a function of the token alone (the state stays in the graph's buffers); None where it cannot be recorded."
+    """`model.step` replayed from a CUDA graph, as a function of the token alone (the state stays in
+    the graph's buffers); None where it cannot be recorded."""
     leaves, spec = pytree.tree_flatten(state)
-    if tok.device.type != 'cuda' or not all(torch.is_tensor(s) for s in leaves): return None   # SaShiMi's state has a clock
+    # SaShiMi's state has a clock
+    if tok.device.type != 'cuda' or not all(torch.is_tensor(s) for s in leaves): return None
     static_tok, static = tok.clone(), [s.clone() for s in leaves]
     st = pytree.tree_unflatten(static, spec)
     try:
         side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side):
-            for _ in range(2): model.step(static_tok, st)                  # warm-up: a step changes no state in place
+            # warm-up: a step changes no state in place
+            for _ in range(2): model.step(static_tok, st)
         torch.cuda.current_stream().wait_stream(side)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
             logits, new = model.step(static_tok, st)
             for s, s_new in zip(static, pytree.tree_leaves(new)): s.copy_(s_new)
     except Exception as e:
-        warnings.warn(f"generate: recording a step as a CUDA graph failed ({type(e).__name__}: {str(e)[:200]}); stepping eagerly")
+        warnings.warn(f"generate: recording a step as a CUDA graph failed "
+                      f"({type(e).__name__}: {str(e)[:200]}); stepping eagerly")
         return None
     def step(t):
         static_tok.copy_(t); graph.replay()
@@ -71,23 +80,28 @@ def _graphed_step(model, tok, state):
     return step
 
 @torch.no_grad()
-def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperature:float=1.0, top_p:float=1.0,
-             seed:int|None=0, graph:bool=True) -> tuple:
-    "`(tokens (n, length), log_likelihood (n,))`: `model` run step by step, continuing `prefix` (n, P) if given; log-likelihoods at temperature 1."
+def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperature:float=1.0,
+             top_p:float=1.0, seed:int|None=0, graph:bool=True) -> tuple:
+    """`(tokens (n, length), log_likelihood (n,))`: `model` run step by step, continuing `prefix`
+    (n, P) if given; log-likelihoods at temperature 1."""
     V, start = _vocab(model)
     device = next(model.parameters()).device
     if prefix is not None:
         prefix = torch.as_tensor(prefix, device=device).long()
         if prefix.dim() != 2 or prefix.shape[0] != n or prefix.shape[1] > length:
-            raise ValueError(f"prefix must be ({n}, P) tokens with P <= length = {length}, got shape {tuple(prefix.shape)}")
-        if prefix.numel() and (prefix.min() < 0 or prefix.max() >= V): raise ValueError(f"prefix tokens must be in [0, {V})")
+            raise ValueError(f"prefix must be ({n}, P) tokens with P <= length = {length}, "
+                             f"got shape {tuple(prefix.shape)}")
+        if prefix.numel() and (prefix.min() < 0 or prefix.max() >= V):
+            raise ValueError(f"prefix tokens must be in [0, {V})")
     P = 0 if prefix is None else prefix.shape[1]
     g = None if seed is None else torch.Generator(device).manual_seed(seed)
     model.eval(); model.setup_step()
     state = model.default_state(n, device=device)
     tok = torch.full((n,), start, dtype=torch.long, device=device)
-    out, ll = torch.empty(n, length, dtype=torch.long, device=device), torch.zeros(n, dtype=torch.float64, device=device)
-    replay = _graphed_step(model, tok, state) if graph else None   # CUDA: one launch per step instead of dozens
+    out = torch.empty(n, length, dtype=torch.long, device=device)
+    ll = torch.zeros(n, dtype=torch.float64, device=device)
+    # CUDA: one launch per step instead of dozens
+    replay = _graphed_step(model, tok, state) if graph else None
     for t in range(length):
         if replay is not None: logits = replay(tok)
         else: logits, state = model.step(tok, state)
@@ -98,24 +112,33 @@ def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperat
 
 # %% ../nbs/14_generate.ipynb #a2269da7
 def load_checkpoint(path, device='cpu'):
-    "`(model, config)` from an `s4lit-train` checkpoint (`best.pt` or `last.pt`), the model on `device` in eval mode."
+    """`(model, config)` from an `s4lit-train` checkpoint (`best.pt` or `last.pt`), the model on
+    `device` in eval mode."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path} (s4lit-train writes best.pt and last.pt into its --out folder)")
+        raise FileNotFoundError(f"no checkpoint at {path} "
+                                "(s4lit-train writes best.pt and last.pt into its --out folder)")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a readable PyTorch checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
+    except Exception as e:
+        raise ValueError(f"{path} is not a readable PyTorch checkpoint "
+                         f"({type(e).__name__}: {str(e)[:200]})") from None
     if not isinstance(ck, dict) or not {'model', 'config'} <= set(ck):
-        raise ValueError(f"{path} is not an s4lit-train checkpoint: it needs 'model' and 'config' entries, found {sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
+        found = sorted(ck) if isinstance(ck, dict) else type(ck).__name__
+        raise ValueError(f"{path} is not an s4lit-train checkpoint: "
+                         f"it needs 'model' and 'config' entries, found {found}")
     try: cfg = TrainConfig(**json.loads(ck['config']))
-    except (TypeError, ValueError) as e: raise ValueError(f"{path}: its config is not a valid TrainConfig ({e})") from None
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path}: its config is not a valid TrainConfig ({e})") from None
     model = build_model(cfg)
     sd, own = ck['model'], model.state_dict()
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
-    shapes = [f"{k}: {tuple(v.shape)} in the file, {tuple(own[k].shape)} in the model" for k, v in sd.items() if k in own and v.shape != own[k].shape]
+    shapes = [f"{k}: {tuple(v.shape)} in the file, {tuple(own[k].shape)} in the model"
+              for k, v in sd.items() if k in own and v.shape != own[k].shape]
     if missing or unexpected or shapes:
-        raise ValueError(f"{path}: the weights do not fit the model its config describes ({cfg.backbone}, {cfg.model}, "
-                         f"d_model {cfg.d_model}, {cfg.n_layers} layers): missing {missing[:5]}, unexpected {unexpected[:5]}, "
-                         f"other shapes {shapes[:5]}")
+        raise ValueError(f"{path}: the weights do not fit the model its config describes "
+                         f"({cfg.backbone}, {cfg.model}, d_model {cfg.d_model}, "
+                         f"{cfg.n_layers} layers): missing {missing[:5]}, "
+                         f"unexpected {unexpected[:5]}, other shapes {shapes[:5]}")
     model.load_state_dict(sd)
     return model.to(_device(device) if isinstance(device, str) else device).eval(), cfg
 
@@ -124,7 +147,8 @@ def write_wav(path, x:torch.Tensor, rate:int):
     "Samples `x` in [-1, 1] as a 16-bit mono WAV file at `rate` Hz."
     a = (x.detach().float().clamp(-1, 1) * 32767).round().to(torch.int16).cpu().numpy()
     with wave.open(str(path), 'wb') as w:
-        w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate); w.writeframes(a.astype('<i2').tobytes())
+        w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
+        w.writeframes(a.astype('<i2').tobytes())
 
 def image_grid(tokens:torch.Tensor, image:tuple, ncol:int=8, pad:int=1) -> np.ndarray:
     "Sequences of gray levels (n, H*W) as one grid image, `ncol` images per row, 128 between them."
@@ -133,10 +157,13 @@ def image_grid(tokens:torch.Tensor, image:tuple, ncol:int=8, pad:int=1) -> np.nd
     grid = np.full((nrow * (H + pad) + pad, ncol * (W + pad) + pad), 128, np.uint8)
     for k, im in enumerate(tokens.view(n, H, W).clamp(0, 255).to(torch.uint8).cpu().numpy()):
         r, c = divmod(k, ncol)
-        grid[pad + r * (H + pad):pad + r * (H + pad) + H, pad + c * (W + pad):pad + c * (W + pad) + W] = im
+        y0, x0 = pad + r * (H + pad), pad + c * (W + pad)
+        grid[y0:y0 + H, x0:x0 + W] = im
     return grid
 
-SAMPLEABLE = tuple(n for n, t in TASKS.items() if t.tokens and t.l_output and t.d_input == t.n_classes + 1)   # next-token tasks with a start token
+# next-token tasks with a start token
+SAMPLEABLE = tuple(n for n, t in TASKS.items()
+                   if t.tokens and t.l_output and t.d_input == t.n_classes + 1)
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
 
@@ -148,49 +175,65 @@ def _parser():
                        f"  s4lit-generate runs/mnist-pixels/best.pt --n 16 --prefix 392")
     p.add_argument('checkpoint', help='best.pt or last.pt of an s4lit-train run')
     p.add_argument('--n', type=int, default=16, help='sequences to draw')
-    p.add_argument('--length', type=int, default=0, help="steps per sequence (0: the task's length)")
-    p.add_argument('--prefix', type=int, default=0, help='continue the first PREFIX steps of test sequences (0: unconditional)')
-    p.add_argument('--temperature', type=float, default=1.0, help='sample from softmax(logits / T) (0: the most likely token)')
-    p.add_argument('--top-p', type=float, default=1.0, help='nucleus sampling: draw among the likeliest tokens holding this mass')
+    p.add_argument('--length', type=int, default=0,
+                   help="steps per sequence (0: the task's length)")
+    p.add_argument('--prefix', type=int, default=0,
+                   help='continue the first PREFIX steps of test sequences (0: unconditional)')
+    p.add_argument('--temperature', type=float, default=1.0,
+                   help='sample from softmax(logits / T) (0: the most likely token)')
+    p.add_argument('--top-p', type=float, default=1.0,
+                   help='nucleus sampling: draw among the likeliest tokens holding this mass')
     p.add_argument('--seed', type=int, default=0, help='seed of the sampling')
-    p.add_argument('--data', default='', help='data root for --prefix (empty: $S4LIT_DATA, see s4lit.data)')
-    p.add_argument('--device', default='auto', help="'auto' (CUDA if there is one), 'cpu', 'cuda' or 'cuda:N'")
-    p.add_argument('--out', default='', help='output folder (empty: samples/ beside the checkpoint)')
+    p.add_argument('--data', default='',
+                   help='data root for --prefix (empty: $S4LIT_DATA, see s4lit.data)')
+    p.add_argument('--device', default='auto',
+                   help="'auto' (CUDA if there is one), 'cpu', 'cuda' or 'cuda:N'")
+    p.add_argument('--out', default='',
+                   help='output folder (empty: samples/ beside the checkpoint)')
     p.add_argument('--debug', action='store_true', help='on an error, show the traceback too')
     return p
 
 def main(argv=None):
-    "Entry point of `s4lit-generate`: errors are one line on stderr, exit status 2, with a traceback only under `--debug`."
+    "`s4lit-generate`: errors are one line on stderr, exit status 2; `--debug` adds the traceback."
     p = _parser(); a = p.parse_args(argv)
     try:
         model, cfg = load_checkpoint(a.checkpoint, a.device)
         if cfg.task not in SAMPLEABLE:
-            kind = 'a classifier' if not TASKS[cfg.task].l_output else 'a model without a start token'
-            raise ValueError(f"{a.checkpoint} is {kind} of task {cfg.task!r}: generation needs a model trained to predict "
-                             f"every next step from a start token ({', '.join(SAMPLEABLE)})")
+            kind = ('a classifier' if not TASKS[cfg.task].l_output
+                    else 'a model without a start token')
+            raise ValueError(f"{a.checkpoint} is {kind} of task {cfg.task!r}: "
+                             f"generation needs a model trained to predict every next step "
+                             f"from a start token ({', '.join(SAMPLEABLE)})")
         _vocab(model)
         if a.n < 1: raise ValueError(f"--n must be at least 1, got {a.n}")
         L = a.length or TASKS[cfg.task].L
         if cfg.backbone == 'sashimi' and L % math.prod(model.pool):
-            raise ValueError(f"--length {L} is not a multiple of the SaShiMi pooling {math.prod(model.pool)}")
-        test = get_task(cfg.task, 'test', root=a.data or cfg.data or None) if a.prefix else None   # only a prefix needs data
+            raise ValueError(f"--length {L} is not a multiple of the SaShiMi pooling "
+                             f"{math.prod(model.pool)}")
+        # only a prefix needs data
+        test = get_task(cfg.task, 'test', root=a.data or cfg.data or None) if a.prefix else None
     except (ValueError, FileNotFoundError) as e:
         if a.debug: raise
         p.exit(2, f"s4lit-generate: error: {e}\n")
     device, task = next(model.parameters()).device, TASKS[cfg.task]
     prefix = test.x[:a.n, :a.prefix].to(device) if a.prefix else None
-    if prefix is not None and len(prefix) < a.n: p.error(f"--n {a.n} is more than the {len(prefix)} test sequences to continue")
+    if prefix is not None and len(prefix) < a.n:
+        p.error(f"--n {a.n} is more than the {len(prefix)} test sequences to continue")
     tokens, ll = generate(model, L, a.n, prefix, a.temperature, a.top_p, a.seed)
     out = Path(a.out) if a.out else Path(a.checkpoint).parent/'samples'
     out.mkdir(parents=True, exist_ok=True)
-    torch.save({'tokens': tokens.cpu(), 'log_likelihood': ll.cpu(), 'args': vars(a), 'config': json.dumps(cfg.__dict__)}, out/'samples.pt')
+    torch.save({'tokens': tokens.cpu(), 'log_likelihood': ll.cpu(), 'args': vars(a),
+                'config': json.dumps(cfg.__dict__)}, out/'samples.pt')
     files = ['samples.pt']
     if task.image is not None and L == math.prod(task.image):
         import matplotlib.pyplot as plt
-        plt.imsave(out/'samples.png', image_grid(tokens, task.image), cmap='gray', vmin=0, vmax=255); files.append('samples.png')
+        plt.imsave(out/'samples.png', image_grid(tokens, task.image), cmap='gray', vmin=0, vmax=255)
+        files.append('samples.png')
     if task.rate is not None:
         for k, s in enumerate(tokens): write_wav(out/f'sample_{k}.wav', mu_law_decode(s), task.rate)
         files.append(f'sample_0.wav .. sample_{len(tokens) - 1}.wav')
     bpd = (-ll / L / math.log(2)).tolist()
-    print(f"{a.n} samples of {L} steps ({'continuing ' + str(a.prefix) + ' test steps' if a.prefix else 'unconditional'}), "
-          f"bits per step under the model: " + ', '.join(f'{b:.3f}' for b in bpd) + f"\nwrote {', '.join(files)} to {out}")
+    what = 'continuing ' + str(a.prefix) + ' test steps' if a.prefix else 'unconditional'
+    print(f"{a.n} samples of {L} steps ({what}), "
+          f"bits per step under the model: " + ', '.join(f'{b:.3f}' for b in bpd)
+          + f"\nwrote {', '.join(files)} to {out}")
