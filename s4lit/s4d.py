@@ -28,7 +28,7 @@ def _check_disc(disc):
     if disc not in discs: raise ValueError(f"unknown disc {disc!r}; known: {', '.join(discs)}")
 
 def discretize_diag(A, B, dt, disc:str='zoh'):
-    "Per-mode `(log dA, dB)` of the diagonal system `x_n' = A_n x_n + B_n u` at step `dt` (broadcast over (H, N/2))."
+    "Per-mode `(log dA, dB)` of `x_n' = A_n x_n + B_n u` at step `dt` (broadcast over (H, N/2))."
     _check_disc(disc)
     if disc == 'bilinear':
         half = dt * A / 2
@@ -44,7 +44,7 @@ def _blocks(L, m=None):
 _grids = {}
 
 def _grid(n:int, step:int, x):
-    "`step * arange(n)` in `x`'s real dtype, on its device; made once per size, since it does not depend on any parameter."
+    "`step * arange(n)` in `x`'s real dtype and device, made once per size (it needs no parameter)."
     key = (n, step, x.device, x.real.dtype)
     if key not in _grids:
         if len(_grids) > 256: _grids.clear()
@@ -53,15 +53,16 @@ def _grid(n:int, step:int, x):
     return _grids[key]
 
 def _exp_sums(u, x, L:int, m:int|None=None):
-    "`sum_l u[..., l] exp(x_n l)` over `l < L`, shape `(..., N)`: per block, a matrix product with `Q = e^{x b}`."
+    "`sum_l u[..., l] exp(x_n l)` over `l < L`, `(..., N)`: per block, a product with `e^{x b}`."
     m, nb = _blocks(L, m)
     U = F.pad(u, (0, nb * m - u.shape[-1])).unflatten(-1, (nb, m)).to(x.dtype)  # (..., nb, m)
     R = U @ torch.exp(_grid(m, 1, x)[:, None] * x[..., None, :])                 # (..., nb, N)
     return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]) * R).sum(-2)
 
 class _VandermondeMatmul(torch.autograd.Function):
-    # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product with conj(x): one call of
-    # `_exp_sums` for both, instead of autograd stepping back through a dozen complex operations.
+    # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product
+    # with conj(x): one call of `_exp_sums` for both, instead of autograd stepping back through a
+    # dozen complex operations.
     @staticmethod
     def forward(ctx, v, x, L, m):
         m, nb = _blocks(L, m)
@@ -74,11 +75,12 @@ class _VandermondeMatmul(torch.autograd.Function):
     def backward(ctx, g):
         v, x = ctx.saved_tensors
         L = ctx.L
-        S = _exp_sums(torch.stack([g, g * _grid(L, 1, x)]), x.conj(), L, ctx.m)  # sum_l g_l conj(e^{x l}) (1, l)
+        # sum_l g_l conj(e^{x l}) (1, l)
+        S = _exp_sums(torch.stack([g, g * _grid(L, 1, x)]), x.conj(), L, ctx.m)
         return 2 * S[0], 2 * v.conj() * S[1], None, None
 
 def log_vandermonde_matmul(v, x, L:int, m:int|None=None):
-    "`2 Re sum_n v_n exp(x_n l)` for `l < L`, shape `(..., L)`, as a matrix product over blocks of length `m`."
+    "`2 Re sum_n v_n exp(x_n l)` for `l < L`, `(..., L)`: a matrix product over blocks of `m`."
     return _VandermondeMatmul.apply(*torch.broadcast_tensors(v, x), L, m)
 
 def log_vandermonde_transpose_matmul(u, v, x, L:int, m:int|None=None):
@@ -92,7 +94,8 @@ def _vandermonde(v, x, L, backend):
 
 def _vandermonde_transpose(u, v, x, L, backend):
     if backend == 'matmul': return log_vandermonde_transpose_matmul(u, v, x, L)
-    return log_vandermonde_transpose(u, v, x, L, backend=backend if backend in ('naive', 'torch') else 'auto')
+    return log_vandermonde_transpose(u, v, x, L,
+                                     backend=backend if backend in ('naive', 'torch') else 'auto')
 
 # %% ../nbs/05_s4d.ipynb #c47e69bb
 _floor = 1e-4
@@ -112,11 +115,12 @@ def _check_init(kind, N):
         raise ValueError(f"N must be an even integer >= 2 (N/2 complex modes), got {N!r}")
 
 def init_A(kind:str, N:int):
-    "Diagonal state matrix of S4D-`kind` as N/2 complex modes (complex128, Im <= 0): 'legs', 'inv', 'lin' or 'real'."
+    "Diagonal state matrix of S4D-`kind` (legs, inv, lin, real): N/2 modes, complex128, Im <= 0."
     _check_init(kind, N)
     n = torch.arange(N // 2, dtype=torch.float64)
     if kind == 'legs': return torch.from_numpy(nplr('legs', N)[0])
-    if kind == 'inv': return torch.complex(torch.full_like(n, -0.5), -N / math.pi * (N / (2 * n + 1) - 1))
+    if kind == 'inv':
+        return torch.complex(torch.full_like(n, -0.5), -N / math.pi * (N / (2 * n + 1) - 1))
     if kind == 'lin': return torch.complex(torch.full_like(n, -0.5), -math.pi * n)
     return torch.complex(-(n + 1), torch.zeros_like(n))
 
@@ -128,7 +132,7 @@ def init_B(kind:str, N:int):
 
 # %% ../nbs/05_s4d.ipynb #493f34f9
 def diag_kernel(A, B, C, dt, L:int, disc:str='zoh', backend:str='matmul'):
-    "Real convolution kernel `(..., H, L)` of the diagonal SSM (N/2 stored modes, `2 Re`), by `disc` in 'zoh', 'bilinear', 'dss'."
+    "Real kernel `(..., H, L)` of the diagonal SSM (N/2 stored modes, `2 Re`) by `disc`."
     _check_disc(disc)
     dt = torch.as_tensor(dt, dtype=A.real.dtype, device=A.device)
     if dt.dim(): dt = dt[..., None]
@@ -141,29 +145,38 @@ def diag_kernel(A, B, C, dt, L:int, disc:str='zoh', backend:str='matmul'):
     v = C * B * torch.expm1(x) / (A * torch.expm1(x * L))
     if not pos.any(): return _vandermonde(v, x, L, backend)
     zero = torch.zeros((), dtype=v.dtype, device=v.device)
-    return _vandermonde(torch.where(pos, zero, v), x, L, backend) + _vandermonde(torch.where(pos, v, zero), x, L, backend).flip(-1)
+    return (_vandermonde(torch.where(pos, zero, v), x, L, backend)
+            + _vandermonde(torch.where(pos, v, zero), x, L, backend).flip(-1))
 
 # %% ../nbs/05_s4d.ipynb #bd8026b9
 class S4DKernel(nn.Module):
     "Convolution kernel of `d_model` diagonal SSMs with `d_state/2` complex modes each."
-    def __init__(self, d_model:int, d_state:int=64, init='legs', disc:str='zoh', real_transform:str='exp',
-                 dt_min:float=1e-3, dt_max:float=1e-1, lr:float|None=1e-3, wd:float|None=0.0, backend:str='matmul'):
+    def __init__(self, d_model:int, d_state:int=64, init='legs', disc:str='zoh',
+                 real_transform:str='exp', dt_min:float=1e-3, dt_max:float=1e-1,
+                 lr:float|None=1e-3, wd:float|None=0.0, backend:str='matmul'):
         super().__init__()
         _check_disc(disc)
         if real_transform not in real_transforms:
-            raise ValueError(f"unknown real_transform {real_transform!r}; known: {', '.join(real_transforms)}")
+            raise ValueError(f"unknown real_transform {real_transform!r}; "
+                             f"known: {', '.join(real_transforms)}")
         d_model = _check_d_model(d_model)
         backend = _check_backend(backend, ('matmul', 'auto') + BACKENDS)
-        if not 0 < dt_min <= dt_max: raise ValueError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
+        if not 0 < dt_min <= dt_max:
+            raise ValueError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
         H, N2 = d_model, d_state // 2
         if isinstance(init, str): A, B = init_A(init, d_state), init_B(init, d_state)
-        else: A, B = torch.as_tensor(init, dtype=torch.complex128), torch.ones(N2, dtype=torch.complex128)
-        if A.shape not in ((N2,), (H, N2)): raise ValueError(f"A must have shape ({N2},) or ({H}, {N2}), got {tuple(A.shape)}")
+        else:
+            A = torch.as_tensor(init, dtype=torch.complex128)
+            B = torch.ones(N2, dtype=torch.complex128)
+        if A.shape not in ((N2,), (H, N2)):
+            raise ValueError(f"A must have shape ({N2},) or ({H}, {N2}), got {tuple(A.shape)}")
         if (A.real >= 0).any() and not (disc == 'dss' and real_transform == 'none'):
-            raise ValueError(f"A has {int((A.real >= 0).sum())} modes with real part >= 0, which make the kernel grow without "
-                             f"bound; only disc='dss' with real_transform='none' handles them")
+            raise ValueError(f"A has {int((A.real >= 0).sum())} modes with real part >= 0, which "
+                             "make the kernel grow without bound; only disc='dss' with "
+                             "real_transform='none' handles them")
         A, B = A.expand(H, N2), B.expand(H, N2)
-        self.H, self.N, self.disc, self.real_transform, self.backend = H, d_state, disc, real_transform, backend
+        self.H, self.N, self.disc, self.backend = H, d_state, disc, backend
+        self.real_transform = real_transform
         self.init = init if isinstance(init, str) else 'custom'
         log_dt = torch.rand(H, dtype=torch.float64) * math.log(dt_max / dt_min) + math.log(dt_min)
         C = torch.randn(H, N2, dtype=torch.complex128)
@@ -174,38 +187,44 @@ class S4DKernel(nn.Module):
         self.C = nn.Parameter(torch.view_as_real(C).float())
 
     @property
-    def A(self): return torch.complex(real_transforms[self.real_transform][0](self.A_real), self.A_imag)
+    def A(self):
+        return torch.complex(real_transforms[self.real_transform][0](self.A_real), self.A_imag)
     @property
     def dt(self): return torch.exp(self.log_dt)
 
     def forward(self, L:int):
         "The kernel (H, L)."
         _check_length(L)
-        return diag_kernel(self.A, torch.view_as_complex(self.B), torch.view_as_complex(self.C), self.dt, L, self.disc, self.backend)
+        return diag_kernel(self.A, torch.view_as_complex(self.B), torch.view_as_complex(self.C),
+                           self.dt, L, self.disc, self.backend)
 
     def discrete(self):
         "Per-mode `(log dA, dB, C)`, each (H, N/2): the recurrent view (zoh and bilinear only)."
         if self.disc == 'dss':
-            raise ValueError("disc='dss' normalizes the kernel over its length, so it has no recurrent view; use 'zoh' or 'bilinear'")
+            raise ValueError("disc='dss' normalizes the kernel over its length, so it has no "
+                             "recurrent view; use 'zoh' or 'bilinear'")
         x, dB = discretize_diag(self.A, torch.view_as_complex(self.B), self.dt[:, None], self.disc)
         return x, dB, torch.view_as_complex(self.C)
 
     def extra_repr(self):
-        return (f"d_model={self.H}, d_state={self.N}, init={self.init!r}, disc={self.disc!r}, real_transform={self.real_transform!r}"
+        return (f"d_model={self.H}, d_state={self.N}, init={self.init!r}, disc={self.disc!r}, "
+                f"real_transform={self.real_transform!r}"
                 + (f", backend={self.backend!r}" if self.backend != 'matmul' else ''))
 
 # %% ../nbs/05_s4d.ipynb #951f8a36
-_conv_chunk = 2 ** 26  # complex elements per FFT temporary: the batch is processed in chunks of this size
+# complex elements per FFT temporary: the batch is processed in chunks of this size
+_conv_chunk = 2 ** 26
 
 def _chunks(u):
-    "Slices over the flattened batch of `u` (B, H, L) so that each chunk's spectra stay under `_conv_chunk` elements."
+    "Slices over the batch of `u` (B, H, L): each chunk's spectra under `_conv_chunk` elements."
     B, H, L = u.shape
     step = max(1, _conv_chunk // (H * 2 * L))
     return [slice(i, min(i + step, B)) for i in range(0, B, step)]
 
 class _FFTConvSkip(torch.autograd.Function):
-    # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the inverse FFTs of the
-    # batch run unnormalized: torch would otherwise scale their (B, H, 2L) output in a pass of its own.
+    # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
+    # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
+    # output in a pass of its own.
     @staticmethod
     def forward(ctx, u, K, D):
         L = u.shape[-1]
@@ -213,7 +232,8 @@ class _FFTConvSkip(torch.autograd.Function):
         y = torch.empty_like(u)
         for s in _chunks(u):
             uf = torch.fft.rfft(u[s], n=2 * L).mul_(Kf)
-            torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L], D[:, None], u[s], out=y[s])
+            torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L], D[:, None], u[s],
+                          out=y[s])
         ctx.save_for_backward(u, K, D)
         return y
 
@@ -222,23 +242,31 @@ class _FFTConvSkip(torch.autograd.Function):
         u, K, D = ctx.saved_tensors
         L, H = u.shape[-1], u.shape[-2]
         g = g.contiguous()
-        gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None  # no (B, H, L) temporary
-        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').conj_physical()  # (H, L + 1): conjugated once, not per chunk
+        # no (B, H, L) temporary
+        gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
+        # (H, L + 1): conjugated once, not per chunk
+        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').conj_physical()
         gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
         for s in _chunks(u):
             gf = torch.fft.rfft(g[s], n=2 * L)
             if ctx.needs_input_grad[1]: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
-            torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L], D[:, None], g[s], out=gu[s])
+            torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
+                          D[:, None],
+                          g[s], out=gu[s])
             del gf
         gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if ctx.needs_input_grad[1] else None
         return gu, gK, gD
 
 def fft_conv_skip(u, K, D):
-    "`fft_conv(u, K) + D u` for `u` (..., H, L), `K` (H, L), `D` (H,), with a backward pass that keeps only `u` and `K`."
-    if K.shape[-1] < u.shape[-1]: raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length {u.shape[-1]}")
-    dtype = torch.float64 if u.dtype == torch.float64 else torch.float32  # FFTs in float32 at least, as fft_conv
+    "`fft_conv(u, K) + D u` for `u` (..., H, L), `K` (H, L), `D` (H,); its backward keeps `u`, `K`."
+    if K.shape[-1] < u.shape[-1]:
+        raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
+                         f"{u.shape[-1]}")
+    # FFTs in float32 at least, as fft_conv
+    dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
     shape, out_dtype = u.shape, u.dtype
-    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K[..., :shape[-1]].to(dtype), D.to(dtype))
+    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K[..., :shape[-1]].to(dtype),
+                           D.to(dtype))
     return y.to(out_dtype).reshape(shape)
 
 # %% ../nbs/05_s4d.ipynb #4c77b1a2
@@ -255,7 +283,7 @@ class S4D(nn.Module):
     def _check_state(self, state, batch): return _check_state(state, ((batch, self.H, self.N2),))
 
     def forward(self, u, state=None):
-        "`(y, next_state)` for `u` of shape (batch, length, d_model); next_state is None without a state."
+        "`(y, next_state)` for `u` (batch, length, d_model); next_state is None without a state."
         _check_input(u, self.H, self.transposed, module=self)
         if state is not None: self._check_state(state, u.shape[0])
         if u.numel() == 0: return _empty_output(u, self.D, self.transposed), state
@@ -267,7 +295,8 @@ class S4D(nn.Module):
             x, dB, C = self.kernel.discrete()
             b = self.kernel.backend
             y = y + _vandermonde(C * torch.exp(x) * state, x, L, b)
-            next_state = torch.exp(x * L) * state + _vandermonde_transpose(u.flip(-1).to(x.real.dtype), dB, x, L, b)
+            next_state = (torch.exp(x * L) * state
+                          + _vandermonde_transpose(u.flip(-1).to(x.real.dtype), dB, x, L, b))
         return (y if self.transposed else y.transpose(-1, -2)), next_state
 
     def default_state(self, batch:int, device=None):
@@ -290,7 +319,8 @@ class S4D(nn.Module):
         state = dA * state + dB * u_t[..., None]
         return 2 * (C * state).sum(-1).real + self.D * u_t, state
 
-    def extra_repr(self): return f"d_model={self.H}, d_state={2 * self.N2}, transposed={self.transposed}"
+    def extra_repr(self):
+        return f"d_model={self.H}, d_state={2 * self.N2}, transposed={self.transposed}"
 
 # %% ../nbs/05_s4d.ipynb #4025bbf6
 def _head(y, dropout, linear):
@@ -300,23 +330,27 @@ def _head(y, dropout, linear):
 _compiled_head = None
 
 def _head_fn(compiled:bool):
-    "The head, eager or through `torch.compile` (made on first use), which fuses the bias add into the GLU pass."
+    "The head, eager or through `torch.compile` (made on first use; fuses the bias into the GLU)."
     global _compiled_head
     if not compiled: return _head
     if _compiled_head is None: _compiled_head = torch.compile(_head)
     return _compiled_head
 
 class S4DStandalone(nn.Module):
-    "An `S4D` layer with the official standalone layer's head: GELU, dropout, 1x1 convolution to 2H and a GLU (`compile_head`: through torch.compile)."
-    def __init__(self, d_model:int, d_state:int=64, dropout:float=0.0, transposed:bool=True, compile_head:bool=False, **kernel_kwargs):
+    """An `S4D` layer with the official standalone layer's head: GELU, dropout, 1x1 convolution to
+    2H and a GLU (`compile_head`: through torch.compile)."""
+    def __init__(self, d_model:int, d_state:int=64, dropout:float=0.0, transposed:bool=True,
+                 compile_head:bool=False, **kernel_kwargs):
         super().__init__()
         self.transposed, self.compile_head = transposed, compile_head
         self.s4d = S4D(d_model, d_state, transposed=True, **kernel_kwargs)
-        self.dropout = nn.Dropout1d(dropout) if dropout > 0 else nn.Identity()  # one mask per channel, as the official
+        # one mask per channel, as the official
+        self.dropout = nn.Dropout1d(dropout) if dropout > 0 else nn.Identity()
         self.output_linear = nn.Conv1d(d_model, 2 * d_model, 1)
 
     def forward(self, u, state=None):
-        "`(y, next_state)` for `u` of shape (batch, d_model, length) (or (batch, length, d_model) if not `transposed`)."
+        """`(y, next_state)` for `u` (batch, d_model, length), or (batch, length, d_model) if not
+        `transposed`."""
         _check_input(u, self.s4d.H, self.transposed)
         if not self.transposed: u = u.transpose(-1, -2)
         y, state = self.s4d(u, state)
@@ -325,28 +359,35 @@ class S4DStandalone(nn.Module):
         y = _head_fn(self.compile_head)(y, self.dropout, self.output_linear)
         return (y if self.transposed else y.transpose(-1, -2)), state
 
-_official_keys = ('D', 'kernel.log_dt', 'kernel.log_A_real', 'kernel.A_imag', 'kernel.C', 'output_linear.0.weight', 'output_linear.0.bias')
+_official_keys = ('D', 'kernel.log_dt', 'kernel.log_A_real', 'kernel.A_imag', 'kernel.C',
+                  'output_linear.0.weight', 'output_linear.0.bias')
 
-def from_official_s4d(state_dict:dict, dropout:float=0.0, transposed:bool=True, lr:float|None=None) -> S4DStandalone:
-    "An `S4DStandalone` computing what the official standalone S4D (`models/s4/s4d.py`) computes, and training as it does."
+def from_official_s4d(state_dict:dict, dropout:float=0.0, transposed:bool=True,
+                      lr:float|None=None) -> S4DStandalone:
+    "An `S4DStandalone` that computes and trains as the official standalone S4D (models/s4/s4d.py)."
     missing, extra = set(_official_keys) - set(state_dict), set(state_dict) - set(_official_keys)
     if missing or extra:
-        raise KeyError(f"not an official standalone S4D state_dict: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        raise KeyError(f"not an official standalone S4D state_dict: missing {sorted(missing)}, "
+                       f"unexpected {sorted(extra)}")
     sd = {k: torch.as_tensor(v) for k, v in state_dict.items()}
     H, N2 = sd['kernel.log_A_real'].shape
     expected = {'D': (H,), 'kernel.log_dt': (H,), 'kernel.A_imag': (H, N2), 'kernel.C': (H, N2, 2),
                 'output_linear.0.weight': (2 * H, H, 1), 'output_linear.0.bias': (2 * H,)}
-    if bad := [f"{k} {tuple(sd[k].shape)} (expected {s})" for k, s in expected.items() if sd[k].shape != s]:
+    if bad := [f"{k} {tuple(sd[k].shape)} (expected {s})" for k, s in expected.items()
+               if sd[k].shape != s]:
         raise ValueError(f"shapes do not match H={H}, N/2={N2}: {', '.join(bad)}")
-    m = S4DStandalone(H, 2 * N2, dropout=dropout, transposed=transposed, init='lin', disc='zoh', real_transform='exp',
-                      lr=lr, wd=0.0)  # lr=None: the optimizer's own, as the official layer's default
+    # lr=None: the optimizer's own, as the official layer's default
+    m = S4DStandalone(H, 2 * N2, dropout=dropout, transposed=transposed, init='lin', disc='zoh',
+                      real_transform='exp', lr=lr, wd=0.0)
     m = m.to(sd['D'].dtype)
     C = sd['kernel.C'] * torch.tensor([1.0, -1.0], dtype=sd['kernel.C'].dtype)  # conjugate
     B = torch.zeros_like(C); B[..., 0] = 1
     with torch.no_grad():
-        for p, v in ((m.s4d.D, sd['D']), (m.s4d.kernel.log_dt, sd['kernel.log_dt']), (m.s4d.kernel.A_real, sd['kernel.log_A_real']),
+        for p, v in ((m.s4d.D, sd['D']), (m.s4d.kernel.log_dt, sd['kernel.log_dt']),
+                     (m.s4d.kernel.A_real, sd['kernel.log_A_real']),
                      (m.s4d.kernel.A_imag, -sd['kernel.A_imag']), (m.s4d.kernel.C, C),
-                     (m.output_linear.weight, sd['output_linear.0.weight']), (m.output_linear.bias, sd['output_linear.0.bias'])):
+                     (m.output_linear.weight, sd['output_linear.0.weight']),
+                     (m.output_linear.bias, sd['output_linear.0.bias'])):
             p.copy_(v)
     del m.s4d.kernel.B
     m.s4d.kernel.register_buffer('B', B)  # fixed: the official layer has no B to train
@@ -354,8 +395,10 @@ def from_official_s4d(state_dict:dict, dropout:float=0.0, transposed:bool=True, 
 
 # %% ../nbs/05_s4d.ipynb #2c9669e1
 class GSS(nn.Module):
-    "Gated State Space block: gate branch (width `d_expand`), SSM on a bottleneck (width `d_ssm`), multiplicative gating, residual."
-    def __init__(self, d_model:int, d_expand:int|None=None, d_ssm:int|None=None, d_state:int=64, **ssm_kwargs):
+    """Gated State Space block: gate branch (width `d_expand`), SSM on a bottleneck (width `d_ssm`),
+    multiplicative gating, residual."""
+    def __init__(self, d_model:int, d_expand:int|None=None, d_ssm:int|None=None, d_state:int=64,
+                 **ssm_kwargs):
         super().__init__()
         F_, H = d_expand or 4 * d_model, d_ssm or max(1, d_model // 4)
         self.norm = nn.LayerNorm(d_model)
@@ -375,7 +418,8 @@ class GSS(nn.Module):
 
     def default_state(self, batch:int, device=None): return self.ssm.default_state(batch, device)
     def setup_step(self, mode:str='diagonal'): self.ssm.setup_step(mode)
-    def extra_repr(self): return f"d_model={self.d_model}, d_expand={self.to_v.out_features}, d_ssm={self.ssm.H}"
+    def extra_repr(self):
+        return f"d_model={self.d_model}, d_expand={self.to_v.out_features}, d_ssm={self.ssm.H}"
 
     def step(self, x_t, state):
         "One step: `x_t` (batch, d_model) -> `(y_t, next_state)`."
