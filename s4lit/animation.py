@@ -23,4 +23,5 @@ def show_animation(anim, fps:int=4, width:int|None=None):
         data = base64.b64encode(f.read_bytes()).decode()
     plt.close(anim._fig)
     style = f' width="{width}"' if width else ''
-    return HTML(f'<img class="s4lit-anim" src="data:image/gif;base64,{data}"{style} alt="animation"/>')
+    return HTML(f'<img class="s4lit-anim" src="data:image/gif;base64,{data}"{style} '
+                'alt="animation"/>')

@@ -16,37 +16,40 @@ import torch
 
 # %% ../nbs/02_kernels.ipynb #bf4bd92e
 def cauchy_naive(v, z, w, conj:bool=True):
-    "Cauchy kernel by materializing `(..., N, L)`: `sum_n v/(z - w)` (plus the conjugate pair term)."
+    "Cauchy kernel by materializing `(..., N, L)`: `sum_n v/(z - w)` (plus the conjugate term)."
     r = v[..., :, None] / (z[..., None, :] - w[..., :, None])
     if conj: r = r + v.conj()[..., :, None] / (z[..., None, :] - w.conj()[..., :, None])
     return r.sum(-2)
 
 def log_vandermonde_naive(v, x, L:int, conj:bool=True):
-    "Vandermonde kernel `sum_n v_n exp(x_n l)` for `l < L` by materializing `(..., N, L)`; `2 Re` of it if `conj`."
+    "Vandermonde kernel `sum_n v_n exp(x_n l)`, `l < L`, via `(..., N, L)`; `2 Re` of it if `conj`."
     l = torch.arange(L, device=x.device, dtype=x.real.dtype)
     K = (v[..., :, None] * torch.exp(x[..., :, None] * l)).sum(-2)
     return 2 * K.real if conj else K
 
 # %% ../nbs/02_kernels.ipynb #50d91ce2
 memory_budget = int(float(os.environ.get('S4LIT_KERNEL_MEMORY_MB', 256)) * 2**20)
-compile_devices = tuple(d for d in os.environ.get('S4LIT_KERNEL_COMPILE', 'cuda').split(',') if d and d != 'none')
+compile_devices = tuple(d for d in os.environ.get('S4LIT_KERNEL_COMPILE', 'cuda').split(',')
+                        if d and d != 'none')
 
 def _blocks(B:int, N:int, L:int, itemsize:int, temps:int=6):
-    "Block sizes `(n, l)` so that `temps` live `(B, n, l)` temporaries fit in `memory_budget` bytes."
+    "Block sizes `(n, l)` so that `temps` live `(B, n, l)` temporaries fit in `memory_budget`."
     per = max(1, memory_budget // (temps * itemsize * max(B, 1)))
     return (N, min(L, max(1, per // max(N, 1)))) if per >= N else (per, 1)
 
 def _exp_xl(x, l):
-    "`exp(x[..., None] * l)` with the phase `Im(x) l` formed and reduced mod 2 pi in float64: float32 loses it at long L."
+    "`exp(x[..., None] * l)`, its phase `Im(x) l` reduced mod 2 pi in float64 (exact at long L)."
     if x.dtype != torch.complex64: return torch.exp(x[..., None] * l)
     th = x.imag.double()[..., None] * l.double()
     th = th - 2 * torch.pi * torch.round(th / (2 * torch.pi))
-    return torch.exp(x.real[..., None] * l) * torch.polar(torch.ones_like(th, dtype=torch.float32), th.float())
+    return (torch.exp(x.real[..., None] * l)
+            * torch.polar(torch.ones_like(th, dtype=torch.float32), th.float()))
 
-def _ranges(total:int, step:int): return [slice(i, min(i + step, total)) for i in range(0, total, step)]
+def _ranges(total:int, step:int):
+    return [slice(i, min(i + step, total)) for i in range(0, total, step)]
 
 def _poles(v, w, conj:bool):
-    "Residues and poles `(V, W)` of all terms, (B, M): the conjugate poles appended when `conj` (M = 2N)."
+    "Residues and poles `(V, W)` of all terms, (B, M): conjugates appended if `conj` (M = 2N)."
     return (torch.cat([v, v.conj()], -1), torch.cat([w, w.conj()], -1)) if conj else (v, w)
 
 def _reciprocals(z, W, ls, ns):
@@ -54,17 +57,18 @@ def _reciprocals(z, W, ls, ns):
     return torch.sub(z[:, None, ls], W[:, ns, None]).reciprocal_()
 
 def _cauchy_blocks(v, z, w, conj:bool):
-    "`y = V @ R` block by block: two passes to form `R`, one to reduce it (a batched matrix-vector product)."
+    "`y = V @ R` by blocks: two passes to form `R`, one to reduce it (a batched matrix-vector)."
     V, W = _poles(v, w, conj)
     B, M, L = V.shape[0], V.shape[1], z.shape[1]
     y = v.new_zeros(B, L)
     m, l = _blocks(B, M, L, v.element_size(), temps=1)
     for ls in _ranges(L, l):
-        for ns in _ranges(M, m): y[:, ls] += torch.bmm(V[:, None, ns], _reciprocals(z, W, ls, ns))[:, 0]
+        for ns in _ranges(M, m):
+            y[:, ls] += torch.bmm(V[:, None, ns], _reciprocals(z, W, ls, ns))[:, 0]
     return y
 
 def _cauchy_vjp(v, z, w, g, conj:bool, need=(True, True, True)):
-    "Gradients `(grad_v, grad_z, grad_w)` of the Cauchy kernel for output gradient `g`, block by block."
+    "Gradients `(grad_v, grad_z, grad_w)` of the Cauchy kernel for output gradient `g`, by blocks."
     V, W = _poles(v, w, conj)
     B, M, L = V.shape[0], V.shape[1], z.shape[1]
     S1, S2 = V.new_zeros(B, M), V.new_zeros(B, M)        # sum_l R conj(g), sum_l R^2 conj(g)
@@ -80,13 +84,16 @@ def _cauchy_vjp(v, z, w, g, conj:bool, need=(True, True, True)):
             if need[1]: P[:, ls] += torch.bmm(V[:, None, ns], R)[:, 0]
             del R                                         # before the next block's R is made
     N = v.shape[1]
-    fold = lambda S: (S[:, :N].conj() + S[:, N:]) if conj else S.conj().resolve_conj()  # conj(g) rho = conj(g conj(rho))
+    # conj(g) rho = conj(g conj(rho))
+    fold = lambda S: (S[:, :N].conj() + S[:, N:]) if conj else S.conj().resolve_conj()
     return fold(S1), (-g * P.conj() if need[1] else None), v.conj() * fold(S2)
 
 def _cauchy_sums_real(vr, vi, wr, wi, zr, zi, conj:bool):
-    "Real and imaginary part of the Cauchy sum in real arithmetic; `v, w` (B, N, 1), `z` (B or 1, 1, L)."
+    "Cauchy sum's real and imaginary parts in real arithmetic; `v, w` (B, N, 1), `z` (B|1, 1, L)."
     dr = zr - wr
-    if conj:  # v/(z-w) + conj(v)/(z-conj w) = (2 vr dr - 2 vi wi + 2i vr zi) / (dr^2 - (zi-wi)(zi+wi) + 2i dr zi)
+    # v/(z-w) + conj(v)/(z-conj w)
+    #   = (2 vr dr - 2 vi wi + 2i vr zi) / (dr^2 - (zi-wi)(zi+wi) + 2i dr zi)
+    if conj:
         qr, qi = dr * dr - (zi - wi) * (zi + wi), 2 * dr * zi
         pr, pi = 2 * vr * dr - 2 * vi * wi, 2 * vr * zi
     else: qr, qi, pr, pi = dr, zi - wi, vr, vi
@@ -94,7 +101,7 @@ def _cauchy_sums_real(vr, vi, wr, wi, zr, zi, conj:bool):
     return ((pr * qr + pi * qi) * s).sum(1), ((pi * qr - pr * qi) * s).sum(1)
 
 def _cauchy_grad_sums_real(wr, wi, zr, zi, gr, gi, conj:bool):
-    "`sum_l R conj(g)` and `sum_l R^2 conj(g)` for each pole (and its conjugate), real and imaginary parts stacked."
+    "`sum_l R conj(g)`, `sum_l R^2 conj(g)` per pole (and conjugate), real and imaginary stacked."
     out = []
     for di in ([zi - wi, zi + wi] if conj else [zi - wi]):
         dr = zr - wr
@@ -105,10 +112,11 @@ def _cauchy_grad_sums_real(wr, wi, zr, zi, gr, gi, conj:bool):
                 (qr * gr + qi * gi).sum(-1), (qi * gr - qr * gi).sum(-1)]
     return torch.stack(out, -1)
 
-_compiled = {}        # (function name, device type) -> its torch.compile'd version, or the reason it failed
+_compiled = {}  # (function name, device type) -> its torch.compile'd version, or why it failed
 _gave_up = set()      # the keys of _compiled for which torch.compile hit its recompile limit
 
-class _NotCompiled(RuntimeError): "torch.compile ran the function eagerly (recompile limit, suppressed errors)."
+class _NotCompiled(RuntimeError):
+    "torch.compile ran the function eagerly (recompile limit, suppressed errors)."
 
 def _compiled_only(f):
     "`f`, refusing to run uncompiled: run eagerly it would store a dozen `(B, N, L)` arrays."
@@ -116,12 +124,16 @@ def _compiled_only(f):
         if not torch.compiler.is_compiling(): raise _NotCompiled(f.__name__)
         return f(*args)
     g.__name__ = f.__name__
-    g.__code__ = g.__code__.replace(co_name=f.__name__)   # its own code object: torch.compile limits recompilations per code object
+    # its own code object: torch.compile limits recompilations per code object
+    g.__code__ = g.__code__.replace(co_name=f.__name__)
     return g
 
 def _compile(f):
-    "How a real-arithmetic function is compiled (tests replace this hook): one `torch.compile` per grad mode and values of the non-tensor arguments, each with its own recompile budget; `f.dynamic = True` asks for shape-generic code."
-    dynamic, variants = getattr(f, 'dynamic', False), {}   # static by default: the dynamic-shape Cauchy kernels took 2.2 GB at full size
+    """How a real-arithmetic function is compiled (tests replace this hook): one `torch.compile`
+    per grad mode and values of the non-tensor arguments, each with its own recompile budget;
+    `f.dynamic = True` asks for shape-generic code."""
+    # static by default: the dynamic-shape Cauchy kernels took 2.2 GB at full size
+    dynamic, variants = getattr(f, 'dynamic', False), {}
     def run(*args):
         key = (torch.is_grad_enabled(), *(torch.Tensor if torch.is_tensor(a) else a for a in args))
         if key not in variants: variants[key] = torch.compile(_compiled_only(f), dynamic=dynamic)
@@ -130,26 +142,31 @@ def _compile(f):
     return run
 
 def _run_compiled(f, device_type:str, *args, detach:bool=True):
-    "`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling works, else None; `detach=False` keeps autograd through it."
+    """`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling
+    works, else None; `detach=False` keeps autograd through it."""
     if device_type not in compile_devices: return None
     key = (f.__name__, device_type)
     entry = _compiled.get(key)
     if isinstance(entry, str): return None
-    if getattr(entry, '__wrapped__', entry) is not f: entry = None   # new, or defined again (a notebook cell run twice)
-    if detach: args = [a.detach() if torch.is_tensor(a) else a for a in args]   # requires_grad would be one more guard
+    # new, or defined again (a notebook cell run twice)
+    if getattr(entry, '__wrapped__', entry) is not f: entry = None
+    # requires_grad would be one more guard
+    if detach: args = [a.detach() if torch.is_tensor(a) else a for a in args]
     try:
         if entry is None: _compiled[key] = entry = _compile(f)
         return entry(*args)
     except _NotCompiled:   # this shape only: torch.compile gave up recompiling
         if key not in _gave_up:
             _gave_up.add(key)
-            warnings.warn(f"s4lit.kernels: torch.compile stopped recompiling {f.__name__} on {device_type} (its recompile "
-                          "limit); shapes it has not compiled run eagerly", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"s4lit.kernels: torch.compile stopped recompiling {f.__name__} "
+                          f"on {device_type} (its recompile limit); shapes it has not compiled "
+                          "run eagerly",
+                          RuntimeWarning, stacklevel=3)
         return None
     except Exception as e:
         _compiled[key] = f"{type(e).__name__}: {str(e).strip()[:300]}"
-        warnings.warn(f"s4lit.kernels: torch.compile of {f.__name__} failed on {device_type} ({_compiled[key]}); "
-                      "it runs eagerly", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"s4lit.kernels: torch.compile of {f.__name__} failed on {device_type} "
+                      f"({_compiled[key]}); it runs eagerly", RuntimeWarning, stacklevel=3)
         return None
 
 def _parts(*ts):
@@ -171,17 +188,19 @@ class _CauchyTorch(torch.autograd.Function):
         need, conj = ctx.needs_input_grad[:3], ctx.conj
         wr, wi = (p[..., None] for p in _parts(w))
         zr, zi, gr, gi = (p[:, None] for p in _parts(z, g))
-        S = None if need[1] else _run_compiled(_cauchy_grad_sums_real, v.device.type, wr, wi, zr, zi, gr, gi, conj)
+        S = None if need[1] else _run_compiled(_cauchy_grad_sums_real, v.device.type,
+                                               wr, wi, zr, zi, gr, gi, conj)
         if S is None: gv, gz, gw = _cauchy_vjp(v, z, w, g, conj, need)
         else:  # S: (B, N, poles, [R conj(g), R^2 conj(g)]) as complex
             S = torch.view_as_complex(S.reshape(*S.shape[:2], -1, 2, 2))
-            fold = lambda S: (S[..., 0].conj() + S[..., 1]) if conj else S[..., 0].conj().resolve_conj()
+            fold = lambda S: ((S[..., 0].conj() + S[..., 1]) if conj
+                              else S[..., 0].conj().resolve_conj())
             gv, gz, gw = fold(S[..., 0]), None, v.conj() * fold(S[..., 1])
         if gz is not None and z.shape[0] == 1: gz = gz.sum(0, keepdim=True)
         return (gv if need[0] else None, gz if need[1] else None, gw if need[2] else None, None)
 
 def _vandermonde_factors(x, L:int):
-    "`E1 = exp(x S q)` (B, N, Q) and `E2 = exp(x r)` (B, N, S), so that `exp(x l) = E1[q] E2[r]` for `l = S q + r`."
+    "`E1 = exp(x S q)` (B, N, Q), `E2 = exp(x r)` (B, N, S): `exp(x l) = E1[q] E2[r]`, l = S q + r."
     S = math.isqrt(L - 1) + 1
     Q = -(-L // S)
     ar = lambda n, step: torch.arange(n, device=x.device, dtype=x.real.dtype) * step
@@ -203,7 +222,7 @@ def _log_vandermonde_torch(v, x, L:int, conj:bool=True):
     return torch.cat(out)
 
 def _vandermonde_vjp(v, x, g, L:int, conj:bool):
-    "Gradients `(grad_v, grad_x)` of the Vandermonde kernel for output gradient `g` (the sums the CUDA kernel computes)."
+    "Gradients `(grad_v, grad_x)` of the Vandermonde kernel for output gradient `g` (CUDA's sums)."
     l = torch.arange(L, device=x.device, dtype=x.real.dtype)
     g = 2 * g.to(v.dtype) if conj else g
     t = g[:, None, :] * _exp_xl(x, l).conj()
@@ -212,16 +231,19 @@ def _vandermonde_vjp(v, x, g, L:int, conj:bool):
 # %% ../nbs/02_kernels.ipynb #f8cb9266
 def _check_complex(**tensors):
     for name, t in tensors.items():
-        if not isinstance(t, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
         if t.dtype not in (torch.complex64, torch.complex128):
             raise TypeError(f"{name} must be complex64 or complex128, got {t.dtype}")
         if t.dim() == 0: raise ValueError(f"{name} must have at least one dimension, got a scalar")
     dtypes = {n: t.dtype for n, t in tensors.items()}
     if len(set(dtypes.values())) > 1:
-        raise TypeError("inputs must share one dtype, got " + ", ".join(f"{n} {d}" for n, d in dtypes.items()))
+        raise TypeError("inputs must share one dtype, got "
+                        + ", ".join(f"{n} {d}" for n, d in dtypes.items()))
     devices = {n: t.device for n, t in tensors.items()}
     if len(set(devices.values())) > 1:
-        raise ValueError("inputs must be on one device, got " + ", ".join(f"{n} {d}" for n, d in devices.items()))
+        raise ValueError("inputs must be on one device, got "
+                         + ", ".join(f"{n} {d}" for n, d in devices.items()))
 
 def _batch(**tensors):
     shapes = {n: tuple(t.shape) for n, t in tensors.items()}
@@ -234,7 +256,8 @@ def _cauchy_args(v, z, w):
     "Flatten to `v, w` (B, N) and `z` (1 or B, L), returning the output's batch shape too."
     _check_complex(v=v, z=z, w=w)
     if v.shape[-1] != w.shape[-1]:
-        raise ValueError(f"v and w must end in the same N, got v {tuple(v.shape)} and w {tuple(w.shape)}")
+        raise ValueError(f"v and w must end in the same N, "
+                         f"got v {tuple(v.shape)} and w {tuple(w.shape)}")
     batch = _batch(v=v, z=z, w=w)
     B, N, L = int(torch.Size(batch).numel()), v.shape[-1], z.shape[-1]
     v, w = (t.expand(*batch, N).reshape(B, N) for t in (v, w))
@@ -243,9 +266,11 @@ def _cauchy_args(v, z, w):
 
 def _vandermonde_args(v, x, L):
     _check_complex(v=v, x=x)
-    if not isinstance(L, int) or isinstance(L, bool) or L < 1: raise ValueError(f"L must be a positive int, got {L!r}")
+    if not isinstance(L, int) or isinstance(L, bool) or L < 1:
+        raise ValueError(f"L must be a positive int, got {L!r}")
     if v.shape[-1] != x.shape[-1]:
-        raise ValueError(f"v and x must end in the same N, got v {tuple(v.shape)} and x {tuple(x.shape)}")
+        raise ValueError(f"v and x must end in the same N, "
+                         f"got v {tuple(v.shape)} and x {tuple(x.shape)}")
     batch = _batch(v=v, x=x)
     B, N = int(torch.Size(batch).numel()), v.shape[-1]
     v, x = (t.expand(*batch, N).reshape(B, N).contiguous() for t in (v, x))
@@ -263,7 +288,7 @@ def _keops_cauchy(v, z, w, conj:bool=True):
     return torch.view_as_complex(red(zz.contiguous(), r(v), r(w), backend='auto').contiguous())
 
 def _split_for_products(t, L:int):
-    "`t = hi + lo` with `hi` rounded to few enough bits that `hi * l` is exact in t's precision for every `l < L`."
+    "`t = hi + lo`, `hi` rounded to few enough bits that `hi * l` is exact (t's dtype) for `l < L`."
     m, e = torch.frexp(t.detach())
     k = max(0, {torch.float32: 24, torch.float64: 53}[t.dtype] - int(L).bit_length())
     hi = torch.round(m * 2.0**k) * torch.exp2((e - k).to(t.dtype))
@@ -272,21 +297,24 @@ def _split_for_products(t, L:int):
 def _keops_vandermonde(v, x, L:int, conj:bool=True):
     "Vandermonde kernel through a pykeops `Genred` reduction; `v, x` (B, N)."
     from pykeops.torch import Genred
-    # exp(x l) = exp(xh l) exp(xl l): xh l is exact, xl l is small, so float32 keeps the phase at long L
-    red = Genred('ComplexMult(v, ComplexMult(ComplexExp(ComplexRealScal(l, xh)), ComplexExp(ComplexRealScal(l, xl))))',
+    # exp(x l) = exp(xh l) exp(xl l): xh l is exact, xl l is small,
+    # so float32 keeps the phase at long L
+    red = Genred('ComplexMult(v, ComplexMult(ComplexExp(ComplexRealScal(l, xh)), '
+                 'ComplexExp(ComplexRealScal(l, xl))))',
                  ['l = Vi(1)', 'v = Vj(2)', 'xh = Vj(2)', 'xl = Vj(2)'], reduction_op='Sum', axis=1)
     r = torch.view_as_real
     xh, xl = _split_for_products(r(x), L)
     l = torch.arange(L, device=x.device, dtype=x.real.dtype)[None, :, None].expand(v.shape[0], L, 1)
-    K = torch.view_as_complex(red(l.contiguous(), r(v), xh.contiguous(), xl.contiguous(), backend='auto').contiguous())
+    K = red(l.contiguous(), r(v), xh.contiguous(), xl.contiguous(), backend='auto')
+    K = torch.view_as_complex(K.contiguous())
     return 2 * K.real if conj else K
 
 # %% ../nbs/02_kernels.ipynb #84db8f9d
 def _extension_sources():
     "The folder holding the CUDA extension's sources, or None."
     pkg = Path(importlib.util.find_spec('s4lit').origin).resolve().parent
-    for d in ([Path(os.environ['S4LIT_EXTENSIONS_DIR'])] if 'S4LIT_EXTENSIONS_DIR' in os.environ else []) + \
-             [pkg/'extensions', pkg.parent/'extensions']:
+    env = [Path(os.environ['S4LIT_EXTENSIONS_DIR'])] if 'S4LIT_EXTENSIONS_DIR' in os.environ else []
+    for d in env + [pkg/'extensions', pkg.parent/'extensions']:
         if (d/'kernels_cuda.cu').exists() and (d/'kernels.cpp').exists(): return d
     return None
 
@@ -295,20 +323,26 @@ def _extension_build_dir(src:Path):
     h = hashlib.sha256()
     for f in sorted(src.glob('kernels*')): h.update(f.name.encode()); h.update(f.read_bytes())
     h.update(f"{torch.__version__} {torch.version.cuda}".encode())
-    root = Path(os.environ.get('S4LIT_CACHE_DIR', Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'s4lit'))
+    cache = Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'s4lit'
+    root = Path(os.environ.get('S4LIT_CACHE_DIR', cache))
     d = root/f"ext-{h.hexdigest()[:16]}"
     d.mkdir(parents=True, exist_ok=True)
     return d
 
 def _load_extension():
-    "The CUDA extension: prebuilt (`S4LIT_CUDA_EXT=1` at install), else built now; raises with the reason when it cannot."
+    """The CUDA extension: prebuilt (`S4LIT_CUDA_EXT=1` at install), else built now; raises with
+    the reason when it cannot."""
     if importlib.util.find_spec('s4lit._kernels_cuda') is not None:
         return importlib.import_module('s4lit._kernels_cuda')
     from torch.utils import cpp_extension
     src = _extension_sources()
-    if src is None: raise RuntimeError("CUDA extension sources not found (set S4LIT_EXTENSIONS_DIR to the extensions/ folder)")
-    if cpp_extension.CUDA_HOME is None: raise RuntimeError("nvcc not found (set CUDA_HOME to a CUDA toolkit)")
-    return cpp_extension.load(name='s4lit_kernels_cuda', sources=[str(src/'kernels.cpp'), str(src/'kernels_cuda.cu')],
+    if src is None:
+        raise RuntimeError("CUDA extension sources not found "
+                           "(set S4LIT_EXTENSIONS_DIR to the extensions/ folder)")
+    if cpp_extension.CUDA_HOME is None:
+        raise RuntimeError("nvcc not found (set CUDA_HOME to a CUDA toolkit)")
+    return cpp_extension.load(name='s4lit_kernels_cuda',
+                              sources=[str(src/'kernels.cpp'), str(src/'kernels_cuda.cu')],
                               extra_include_paths=[str(src)], extra_cuda_cflags=['-O3'],
                               build_directory=str(_extension_build_dir(src)), verbose=False)
 
@@ -345,8 +379,10 @@ class _VandermondeCUDA(torch.autograd.Function):
 BACKENDS = ('naive', 'torch', 'pykeops', 'cuda')
 auto_pykeops_min = 2**24
 auto_pykeops_devices = ('cuda',)
-_CAUCHY = {'naive': cauchy_naive, 'torch': _CauchyTorch.apply, 'pykeops': _keops_cauchy, 'cuda': _CauchyCUDA.apply}
-_VANDERMONDE = {'naive': log_vandermonde_naive, 'torch': _log_vandermonde_torch, 'pykeops': _keops_vandermonde,
+_CAUCHY = {'naive': cauchy_naive, 'torch': _CauchyTorch.apply, 'pykeops': _keops_cauchy,
+           'cuda': _CauchyCUDA.apply}
+_VANDERMONDE = {'naive': log_vandermonde_naive, 'torch': _log_vandermonde_torch,
+                'pykeops': _keops_vandermonde,
                 'cuda': _VandermondeCUDA.apply}
 _verdicts = {}        # (backend, device type) -> None if it works, else the reason it does not
 last_backend = {}     # operation -> the backend its last call used
@@ -356,12 +392,13 @@ def _rel_err(a, b): return ((a - b).abs().norm() / b.abs().norm().clamp_min(1e-3
 
 @torch.enable_grad()
 def _self_check(backend:str, device='cpu', tol:float=1e-4):
-    "Compare `backend` with the float64 definitions on a tiny case, values and gradients; raise on mismatch."
+    "Compare `backend` with float64 definitions on tiny inputs (values, gradients); raise if off."
     gen = torch.Generator().manual_seed(0)
     c = lambda *s: torch.view_as_complex(torch.randn(*s, 2, generator=gen, dtype=torch.float64))
     v, w, z, x = c(3, 5), c(3, 5) - 1, c(1, 7), c(3, 5) * 0.1 - 0.1
     dev = lambda t: t.to(device, torch.complex64).requires_grad_()
-    cases = [('cauchy', _CAUCHY, (v, z, w), c(3, 7)), ('log_vandermonde', _VANDERMONDE, (v, x, 9), c(3, 9))]
+    cases = [('cauchy', _CAUCHY, (v, z, w), c(3, 7)),
+             ('log_vandermonde', _VANDERMONDE, (v, x, 9), c(3, 9))]
     for conj in (True, False):
         for name, impl, args, g in cases:
             g = g.real if conj and name == 'log_vandermonde' else g
@@ -370,29 +407,37 @@ def _self_check(backend:str, device='cpu', tol:float=1e-4):
             ref_grads = torch.autograd.grad(ref, [a for a in ref_in if torch.is_tensor(a)], g)
             ins = [dev(a) if torch.is_tensor(a) else a for a in args]
             out = impl[backend](*ins, conj)
-            grads = torch.autograd.grad(out, [a for a in ins if torch.is_tensor(a)], g.to(device, out.dtype))
-            for what, a, b in [('value', out, ref)] + [(f'grad {i}', a, b) for i, (a, b) in enumerate(zip(grads, ref_grads))]:
+            grads = torch.autograd.grad(out, [a for a in ins if torch.is_tensor(a)],
+                                        g.to(device, out.dtype))
+            pairs = [('value', out, ref)] + [(f'grad {i}', a, b)
+                                             for i, (a, b) in enumerate(zip(grads, ref_grads))]
+            for what, a, b in pairs:
                 err = _rel_err(a.detach().cpu().to(b.dtype), b)
-                if not err <= tol: raise RuntimeError(f"{backend} {name}(conj={conj}) {what}: relative error {err:.2e} > {tol:.0e}")
+                if not err <= tol:
+                    raise RuntimeError(f"{backend} {name}(conj={conj}) {what}: "
+                                       f"relative error {err:.2e} > {tol:.0e}")
 
 _child_check_code = """
 import os, sys
 from s4lit import kernels as K
 K._self_check(sys.argv[1], sys.argv[2])
 print('S4LIT-CHECK-OK', flush=True)
-os._exit(0)  # the verdict is out: skip interpreter teardown (CUDA, compile workers), which can abort
+# the verdict is out: skip interpreter teardown (CUDA, compile workers), which can abort
+os._exit(0)
 """
 
 def _child_check(backend:str, device:str, timeout:float):
     "Run the self-check in a child process; None if it passed, else the reason."
     try:
-        p = subprocess.run([sys.executable, '-c', _child_check_code, backend, device], capture_output=True, text=True,
+        p = subprocess.run([sys.executable, '-c', _child_check_code, backend, device],
+                           capture_output=True, text=True,
                            timeout=timeout)
     except subprocess.TimeoutExpired: return f"the check did not finish within {timeout:.0f} s"
     if p.returncode == 0 and 'S4LIT-CHECK-OK' in p.stdout: return None
     why = f"killed by signal {-p.returncode}" if p.returncode < 0 else f"exit code {p.returncode}"
     lines = [l for l in (p.stderr + p.stdout).strip().splitlines() if l.strip()]
-    return f"its check in a child process failed ({why})" + (f": {lines[-1].strip()[:300]}" if lines else "")
+    return (f"its check in a child process failed ({why})"
+            + (f": {lines[-1].strip()[:300]}" if lines else ""))
 
 def _extension():
     global _ext
@@ -400,7 +445,7 @@ def _extension():
     return _ext
 
 def _verdict(backend:str, device_type:str):
-    "None if `backend` works on `device_type` (checking it once per process), else the reason it does not."
+    "None if `backend` works on `device_type` (checked once per process), else why it does not."
     key = (backend, device_type)
     if key in _verdicts: return _verdicts[key]
     if backend in ('naive', 'torch'): reason = None
@@ -409,8 +454,10 @@ def _verdict(backend:str, device_type:str):
                  _child_check('pykeops', device_type, timeout=900)
     elif backend == 'cuda':
         if device_type != 'cuda': reason = "the CUDA extension needs CUDA tensors"
-        elif not torch.cuda.is_available(): reason = f"no CUDA device visible to torch {torch.__version__}"
-        elif _extension_sources() is None and importlib.util.find_spec('s4lit._kernels_cuda') is None:
+        elif not torch.cuda.is_available():
+            reason = f"no CUDA device visible to torch {torch.__version__}"
+        elif (_extension_sources() is None
+              and importlib.util.find_spec('s4lit._kernels_cuda') is None):
             reason = "CUDA extension sources not found (set S4LIT_EXTENSIONS_DIR)"
         else:
             reason = _child_check('cuda', 'cuda', timeout=1800)
@@ -418,9 +465,10 @@ def _verdict(backend:str, device_type:str):
                 try: _extension(); _self_check('cuda', 'cuda')
                 except Exception as e: reason = f"{type(e).__name__}: {str(e)[:300]}"
     else: raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    if reason is not None and not reason.startswith(('pykeops is not installed', 'the CUDA extension needs', 'no CUDA')):
-        warnings.warn(f"s4lit.kernels: backend {backend!r} does not work on {device_type}: {reason}; "
-                      "falling back to the next backend", RuntimeWarning, stacklevel=4)
+    quiet = ('pykeops is not installed', 'the CUDA extension needs', 'no CUDA')
+    if reason is not None and not reason.startswith(quiet):
+        warnings.warn(f"s4lit.kernels: backend {backend!r} does not work on {device_type}: "
+                      f"{reason}; falling back to the next backend", RuntimeWarning, stacklevel=4)
     _verdicts[key] = reason
     return reason
 
@@ -432,30 +480,39 @@ def _choose(backend:str, device, dtype, size:int):
     if backend not in ('auto',) + BACKENDS:
         raise ValueError(f"backend must be one of {('auto',) + BACKENDS}, got {backend!r}{source}")
     if backend == 'auto':
-        if device.type == 'cuda' and dtype == torch.complex64 and _verdict('cuda', 'cuda') is None: return 'cuda'
-        if device.type in auto_pykeops_devices and size >= auto_pykeops_min and _verdict('pykeops', device.type) is None:
+        if device.type == 'cuda' and dtype == torch.complex64 and _verdict('cuda', 'cuda') is None:
+            return 'cuda'
+        if (device.type in auto_pykeops_devices and size >= auto_pykeops_min
+                and _verdict('pykeops', device.type) is None):
             return 'pykeops'
         return 'torch'
     if backend == 'cuda':
-        if device.type != 'cuda': raise ValueError(f"backend 'cuda'{source} needs CUDA tensors, got tensors on {device}")
-        if dtype != torch.complex64: raise TypeError(f"backend 'cuda'{source} supports complex64 only, got {dtype}")
+        if device.type != 'cuda':
+            raise ValueError(f"backend 'cuda'{source} needs CUDA tensors, got tensors on {device}")
+        if dtype != torch.complex64:
+            raise TypeError(f"backend 'cuda'{source} supports complex64 only, got {dtype}")
     reason = _verdict(backend, device.type)
-    if reason is not None: raise RuntimeError(f"backend {backend!r}{source} is not available on {device.type}: {reason}")
+    if reason is not None:
+        raise RuntimeError(f"backend {backend!r}{source} is not available on {device.type}: "
+                           f"{reason}")
     return backend
 
 # %% ../nbs/02_kernels.ipynb #7593e41a
 def cauchy(v, z, w, conj:bool=True, backend:str='auto'):
-    """Cauchy kernel `y[..., l] = sum_n v[..., n] / (z[..., l] - w[..., n])`, plus `conj(v)/(z - conj(w))` if `conj`.
+    """Cauchy kernel `y[..., l] = sum_n v[..., n] / (z[..., l] - w[..., n])`,
+    plus `conj(v)/(z - conj(w))` if `conj`.
 
-    `v`, `w`: (..., N); `z`: (L,) or (..., L); batch dimensions broadcast; complex64 or complex128, one device.
-    Returns (..., L). `backend`: 'auto', 'naive', 'torch', 'pykeops' or 'cuda' (see `backends()`)."""
+    `v`, `w`: (..., N); `z`: (L,) or (..., L); batch dimensions broadcast;
+    complex64 or complex128, one device.
+    Returns (..., L). `backend`: 'auto', 'naive', 'torch', 'pykeops' or 'cuda' (`backends()`)."""
     v2, z2, w2, batch = _cauchy_args(v, z, w)
     b = _choose(backend, v2.device, v2.dtype, v2.shape[0] * v2.shape[1] * z2.shape[1])
     last_backend['cauchy'] = b
     return _CAUCHY[b](v2, z2, w2, conj).reshape(*batch, z2.shape[1])
 
 def log_vandermonde(v, x, L:int, conj:bool=True, backend:str='auto'):
-    """Vandermonde kernel `K[..., l] = sum_n v[..., n] exp(x[..., n] l)` for `l < L`; `2 Re` of it (real) if `conj`.
+    """Vandermonde kernel `K[..., l] = sum_n v[..., n] exp(x[..., n] l)` for `l < L`;
+    `2 Re` of it (real) if `conj`.
 
     `v`, `x`: (..., N), batch dimensions broadcast; complex64 or complex128. Returns (..., L).
     `backend`: 'auto', 'naive', 'torch', 'pykeops' or 'cuda' (see `backends()`)."""
@@ -471,7 +528,7 @@ def log_vandermonde_transpose_naive(u, v, x, L:int):
     return (u.to(v.dtype)[..., None, :] * torch.exp(x[..., :, None] * l)).sum(-1) * v
 
 def _log_vandermonde_transpose_torch(u, v, x, L:int):
-    "Transposed product with the same factors: `s_n = v_n sum_q E1[n, q] sum_r u[S q + r] E2[n, r]`."
+    "Transposed product, same factors: `s_n = v_n sum_q E1[n, q] sum_r u[S q + r] E2[n, r]`."
     B, N = v.shape
     S = math.isqrt(L - 1) + 1
     out = []
@@ -482,17 +539,24 @@ def _log_vandermonde_transpose_torch(u, v, x, L:int):
     return torch.cat(out)
 
 def log_vandermonde_transpose(u, v, x, L:int, backend:str='auto'):
-    """Transposed Vandermonde product `s[..., n] = v[..., n] * sum_{l<L} u[..., l] exp(x[..., n] l)`.
+    """Transposed Vandermonde product
+    `s[..., n] = v[..., n] * sum_{l<L} u[..., l] exp(x[..., n] l)`.
 
-    `u`: (..., L) real or complex; `v`, `x`: (..., N) complex; batch dimensions broadcast. Returns (..., N) complex.
-    `backend`: 'auto' or 'torch' (memory-bounded), or 'naive'; `S4LIT_KERNEL_BACKEND` does not apply here."""
+    `u`: (..., L) real or complex; `v`, `x`: (..., N) complex; batch dimensions broadcast.
+    Returns (..., N) complex.
+    `backend`: 'auto' or 'torch' (memory-bounded), or 'naive';
+    `S4LIT_KERNEL_BACKEND` does not apply here."""
     if not isinstance(u, torch.Tensor) or not (u.is_floating_point() or u.is_complex()):
-        raise TypeError(f"u must be a real or complex tensor, got {getattr(u, 'dtype', type(u).__name__)}")
+        raise TypeError(f"u must be a real or complex tensor, "
+                        f"got {getattr(u, 'dtype', type(u).__name__)}")
     _check_complex(v=v, x=x)
     if u.shape[-1] != L: raise ValueError(f"u must end in L={L}, got u {tuple(u.shape)}")
-    if v.shape[-1] != x.shape[-1]: raise ValueError(f"v and x must end in the same N, got v {tuple(v.shape)} and x {tuple(x.shape)}")
+    if v.shape[-1] != x.shape[-1]:
+        raise ValueError(f"v and x must end in the same N, "
+                         f"got v {tuple(v.shape)} and x {tuple(x.shape)}")
     if backend not in ('auto', 'naive', 'torch'):
-        raise ValueError(f"log_vandermonde_transpose backend must be one of ('auto', 'naive', 'torch'), got {backend!r}")
+        raise ValueError(f"log_vandermonde_transpose backend must be one of "
+                         f"('auto', 'naive', 'torch'), got {backend!r}")
     if backend == 'naive': return log_vandermonde_transpose_naive(u, v, x, L)
     batch = _batch(u=u, v=v, x=x)
     B, N = int(torch.Size(batch).numel()), v.shape[-1]
@@ -506,53 +570,70 @@ class BackendTable(list):
     "Rows `dict(backend, device, available, reason)`, shown as a table."
     def __repr__(self):
         rows = [('backend', 'device', 'available', 'why not')] + \
-               [(r['backend'], r['device'], 'yes' if r['available'] else 'no', r['reason'] or '') for r in self]
+               [(r['backend'], r['device'], 'yes' if r['available'] else 'no', r['reason'] or '')
+                for r in self]
         w = [max(len(str(r[i])) for r in rows) for i in range(4)]
         return '\n'.join('  '.join(str(c).ljust(k) for c, k in zip(r, w)).rstrip() for r in rows)
     def _repr_markdown_(self):
         return '| backend | device | available | why not |\n|---|---|---|---|\n' + '\n'.join(
-            f"| {r['backend']} | {r['device']} | {'yes' if r['available'] else 'no'} | {r['reason'] or ''} |" for r in self)
+            f"| {r['backend']} | {r['device']} | {'yes' if r['available'] else 'no'} "
+            f"| {r['reason'] or ''} |" for r in self)
 
 def backends(device=None, check:bool=True):
-    "Which backends work for tensors on `device` (default: CUDA if visible, else CPU), and why the others do not."
-    dt = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu')).type
+    "Which backends work for tensors on `device` (default: CUDA if visible, else CPU), and why not."
+    dev = device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu')
+    dt = torch.device(dev).type
     rows = BackendTable()
     for b in BACKENDS:
-        cheap = b in ('naive', 'torch') or (b == 'cuda' and (dt != 'cuda' or not torch.cuda.is_available()))
-        reason = _verdict(b, dt) if check or cheap or (b, dt) in _verdicts else 'not checked yet (call with check=True)'
+        cheap = b in ('naive', 'torch') or (
+            b == 'cuda' and (dt != 'cuda' or not torch.cuda.is_available()))
+        reason = (_verdict(b, dt) if check or cheap or (b, dt) in _verdicts
+                  else 'not checked yet (call with check=True)')
         if b == 'naive': reason = 'works, but auto never picks it: it materializes (B, N, L)'
-        rows.append(dict(backend=b, device=dt, available=b == 'naive' or reason is None, reason=reason))
+        rows.append(dict(backend=b, device=dt, available=b == 'naive' or reason is None,
+                         reason=reason))
     return rows
 
 # %% ../nbs/02_kernels.ipynb #028a2b4e
 def random_inputs(B:int, N:int, L:int, seed:int=0, dtype=torch.complex128, device='cpu'):
-    "Random test inputs `v, z, w, x` shaped like S4's: stable poles `w`, `x`, points `z` on the imaginary axis."
+    "S4-like random inputs `v, z, w, x`: stable poles `w`, `x`, points `z` on the imaginary axis."
     g = torch.Generator().manual_seed(seed)
     r = lambda *s: torch.randn(*s, generator=g, dtype=torch.float64)
     v = torch.complex(r(B, N), r(B, N))
-    w = torch.complex(-0.5 - r(B, N).abs(), torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
-    z = torch.complex(torch.zeros(L, dtype=torch.float64), 2 * torch.tan(torch.pi * torch.arange(L, dtype=torch.float64) / (2 * L + 1)))
-    x = 0.01 * torch.complex(-0.5 - r(B, N).abs(), torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
+    w = torch.complex(-0.5 - r(B, N).abs(),
+                      torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
+    z = torch.complex(torch.zeros(L, dtype=torch.float64),
+                      2 * torch.tan(torch.pi * torch.arange(L, dtype=torch.float64) / (2 * L + 1)))
+    x = 0.01 * torch.complex(-0.5 - r(B, N).abs(),
+                             torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
     return tuple(t.to(device, dtype) for t in (v, z, w, x))
 
 def check_backend(backend:str, B:int, N:int, L:int, device='cpu', tol:float=None, grad:bool=True):
-    "Relative errors of `backend` in complex64 against the float64 definition, values and gradients; assert `<= tol`."
+    """Relative errors of `backend` in complex64 against the float64 definition, values and
+    gradients; assert `<= tol`."""
     tol = tol or (1e-4 if backend == 'naive' else 1e-5)
-    # the reference sees the same complex64-rounded inputs: rounding x itself moves the phase by |x| L 6e-8
-    v, z, w, x = (t.to(torch.complex64).to(torch.complex128) for t in random_inputs(B, N, L, seed=N * 1000 + L))
+    # the reference sees the same complex64-rounded inputs:
+    # rounding x itself moves the phase by |x| L 6e-8
+    v, z, w, x = (t.to(torch.complex64).to(torch.complex128)
+                  for t in random_inputs(B, N, L, seed=N * 1000 + L))
     errs = {}
     for conj in (True, False):
-        for name, f, ref, args in [('cauchy', cauchy, cauchy_naive, (v, z, w)), ('log_vandermonde', log_vandermonde, log_vandermonde_naive, (v, x, L))]:
+        cases = [('cauchy', cauchy, cauchy_naive, (v, z, w)),
+                 ('log_vandermonde', log_vandermonde, log_vandermonde_naive, (v, x, L))]
+        for name, f, ref, args in cases:
             ins = [a.clone().requires_grad_() if torch.is_tensor(a) else a for a in args]
             y = ref(*ins, conj)
             g = torch.randn(y.shape, generator=torch.Generator().manual_seed(1), dtype=y.dtype)
             gref = torch.autograd.grad(y, [a for a in ins if torch.is_tensor(a)], g) if grad else ()
-            ins32 = [a.to(device, torch.complex64).requires_grad_(grad) if torch.is_tensor(a) else a for a in args]
+            ins32 = [a.to(device, torch.complex64).requires_grad_(grad) if torch.is_tensor(a) else a
+                     for a in args]
             y32 = f(*ins32, conj=conj, backend=backend)
             assert last_backend[name] == backend, (last_backend, backend)
             errs[name, conj] = e = [_rel_err(y32.detach().cpu().to(y.dtype), y.detach())]
             if grad:
-                g32 = torch.autograd.grad(y32, [a for a in ins32 if torch.is_tensor(a)], g.to(device, y32.dtype))
+                g32 = torch.autograd.grad(y32, [a for a in ins32 if torch.is_tensor(a)],
+                                          g.to(device, y32.dtype))
                 e += [_rel_err(a.cpu().to(b.dtype), b) for a, b in zip(g32, gref)]
-            assert max(e) <= tol, f"{backend} {name}(conj={conj}) B={B} N={N} L={L}: relative errors {e} > {tol}"
+            assert max(e) <= tol, (f"{backend} {name}(conj={conj}) B={B} N={N} L={L}: "
+                                   f"relative errors {e} > {tol}")
     return errs

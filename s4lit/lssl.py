@@ -16,7 +16,7 @@ from .hippo import transition
 
 # %% ../nbs/03_lssl.ipynb #d86eefa2
 def recurrence(dA, dB, C, u, x=None):
-    "Outputs `C x_k` (L,) of `x_k = dA x_{k-1} + dB u_k` from `x` (zero by default), one step at a time."
+    "Outputs `C x_k` (L,) of `x_k = dA x_{k-1} + dB u_k` from `x` (zero by default), step by step."
     x = torch.zeros_like(dB) if x is None else x
     ys = []
     for u_k in u:
@@ -25,7 +25,7 @@ def recurrence(dA, dB, C, u, x=None):
     return torch.stack(ys)
 
 def convolution(dA, dB, C, u):
-    "Outputs `sum_j K_j u_{k-j}` (L,) with the kernel `K_l = C dA^l dB`, as a causal FFT convolution."
+    "Outputs `sum_j K_j u_{k-j}` (L,) with kernel `K_l = C dA^l dB`, by a causal FFT convolution."
     return fft_conv(u, krylov(len(u), dA, dB, C))
 
 # %% ../nbs/03_lssl.ipynb #b3d6ff2f
@@ -39,12 +39,15 @@ def krylov_sequential(L:int, dA, dB, C):
 
 # %% ../nbs/03_lssl.ipynb #e17fd8b9
 class LSSL(nn.Module):
-    "Linear State Space Layer: `H` channels of a HiPPO SSM with per-channel step sizes; `y = K * u + D u`."
-    def __init__(self, d_model:int, d_state:int=64, measure:str='legs', learn:bool=False, dt_min:float=1e-3,
-                 dt_max:float=1e-1, method:str='bilinear', lr:float|None=1e-3, wd:float=0.0, transposed:bool=False):
+    "Linear State Space Layer: `H` channels of a HiPPO SSM, each with its step; `y = K * u + D u`."
+    def __init__(self, d_model:int, d_state:int=64, measure:str='legs', learn:bool=False,
+                 dt_min:float=1e-3, dt_max:float=1e-1, method:str='bilinear', lr:float|None=1e-3,
+                 wd:float=0.0, transposed:bool=False):
         super().__init__()
-        if not 0 < dt_min <= dt_max: raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
-        self.H, self.N, self.measure, self.learn, self.method, self.transposed = d_model, d_state, measure, learn, method, transposed
+        if not 0 < dt_min <= dt_max:
+            raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
+        self.H, self.N, self.measure, self.learn = d_model, d_state, measure, learn
+        self.method, self.transposed = method, transposed
         A, B = (torch.from_numpy(x).float() for x in transition(measure, d_state))
         log_dt = torch.rand(d_model) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
         ssm_lr = lr if learn else 0.0
@@ -66,12 +69,14 @@ class LSSL(nn.Module):
 
     def _check(self, u, dims, what):
         if u.dim() != len(dims) or u.shape[dims.index('H')] != self.H or not u.is_floating_point():
-            raise ValueError(f"LSSL expects {what} of shape ({', '.join(dims).replace('H', f'H={self.H}')}) and a float dtype, "
+            shape = ', '.join(dims).replace('H', f'H={self.H}')
+            raise ValueError(f"LSSL expects {what} of shape ({shape}) and a float dtype, "
                              f"got {tuple(u.shape)} {u.dtype}")
 
     def _check_state(self, state, batch):
         if state.shape != (batch, self.H, self.N):
-            raise ValueError(f"state must have shape (batch={batch}, H={self.H}, N={self.N}), got {tuple(state.shape)}")
+            raise ValueError(f"state must have shape (batch={batch}, H={self.H}, N={self.N}), "
+                             f"got {tuple(state.shape)}")
 
     def forward(self, u, state=None):
         "`(y, next_state)`; `next_state` is None unless a `state` (batch, H, N) is passed."
@@ -84,22 +89,27 @@ class LSSL(nn.Module):
         if state is not None:
             self._check_state(state, len(x))
             y = y + krylov(L, dA, (dA @ state[..., None])[..., 0], self.C)  # C dA^(k+1) x
-            next_state = (torch.linalg.matrix_power(dA, L) @ state[..., None])[..., 0] + torch.einsum('hnl,bhl->bhn', krylov(L, dA, dB), x.flip(-1))
+            next_state = ((torch.linalg.matrix_power(dA, L) @ state[..., None])[..., 0]
+                          + torch.einsum('hnl,bhl->bhn', krylov(L, dA, dB), x.flip(-1)))
         return (y if self.transposed else y.transpose(-1, -2)), next_state
 
     def default_state(self, batch:int, device=None):
         "Zero state (batch, H, N)."
-        return torch.zeros(batch, self.H, self.N, dtype=self.C.dtype, device=device or self.C.device)
+        return torch.zeros(batch, self.H, self.N, dtype=self.C.dtype,
+                           device=device or self.C.device)
 
     @torch.no_grad()
     def setup_step(self, mode:str='dense'):
         "Cache the discrete matrices for `step` (the only mode of a dense SSM is 'dense')."
-        if mode != 'dense': raise ValueError(f"LSSL steps with a dense matrix; mode must be 'dense', got {mode!r}")
+        if mode != 'dense':
+            raise ValueError(f"LSSL steps with a dense matrix; mode must be 'dense', got {mode!r}")
         self._step = self.discrete()
 
     def step(self, u_t, state):
         "One step: `u_t` (batch, H) -> `(y_t, next_state)`."
-        if self._step is None: raise RuntimeError("call setup_step() before step (and again after the parameters change)")
+        if self._step is None:
+            raise RuntimeError("call setup_step() before step "
+                               "(and again after the parameters change)")
         self._check(u_t, ('batch', 'H'), 'u_t')
         self._check_state(state, len(u_t))
         dA, dB = self._step
@@ -107,4 +117,5 @@ class LSSL(nn.Module):
         return (self.C * x).sum(-1) + self.D * u_t, x
 
     def extra_repr(self):
-        return f"d_model={self.H}, d_state={self.N}, measure={self.measure!r}, learn={self.learn}, method={self.method!r}"
+        return (f"d_model={self.H}, d_state={self.N}, measure={self.measure!r}, "
+                f"learn={self.learn}, method={self.method!r}")

@@ -14,20 +14,24 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% ../nbs/10_model.ipynb #b6c21bf7
-_layers = {'s4': ('s4lit.s4', 'S4', {}), 's4d': ('s4lit.s4d', 'S4D', {}), 'dss': ('s4lit.s4d', 'S4D', {'disc': 'dss'}),
+_layers = {'s4': ('s4lit.s4', 'S4', {}), 's4d': ('s4lit.s4d', 'S4D', {}),
+           'dss': ('s4lit.s4d', 'S4D', {'disc': 'dss'}),
            'lssl': ('s4lit.lssl', 'LSSL', {}), 'liquid': ('s4lit.liquid', 'LiquidS4', {})}
 layers = tuple(_layers)
 
 def make_layer(name:str, d_model:int, **kwargs):
     "An SSM layer by name (one of `layers`), with `kwargs` for its constructor."
-    if name not in _layers: raise ValueError(f"unknown layer {name!r}; known layers: {', '.join(layers)}")
+    if name not in _layers:
+        raise ValueError(f"unknown layer {name!r}; known layers: {', '.join(layers)}")
     mod, cls, defaults = _layers[name]
     try: cls = getattr(importlib.import_module(mod), cls)
-    except (ImportError, AttributeError) as e: raise ValueError(f"layer {name!r} is not available in this version of s4lit ({e})") from None
+    except (ImportError, AttributeError) as e:
+        raise ValueError(f"layer {name!r} is not available in this version of s4lit ({e})") \
+            from None
     return cls(d_model, **{**defaults, **kwargs})
 
 class TiedDropout(nn.Module):
-    "Dropout with one mask per (sequence, channel), shared over time, on `(batch, length, channels)`."
+    "Dropout with one mask per (sequence, channel), shared over time; `(batch, length, channels)`."
     def __init__(self, p:float=0.0):
         super().__init__()
         if not 0 <= p < 1: raise ValueError(f"dropout probability must be in [0, 1), got {p}")
@@ -42,40 +46,48 @@ class TiedDropout(nn.Module):
 class _ChannelNorm(nn.Module):
     def __init__(self, kind, d):
         super().__init__()
-        if kind not in ('layer', 'batch', 'none'): raise ValueError(f"unknown norm {kind!r}; known: layer, batch, none")
+        if kind not in ('layer', 'batch', 'none'):
+            raise ValueError(f"unknown norm {kind!r}; known: layer, batch, none")
         self.kind = kind
-        self.norm = nn.LayerNorm(d) if kind == 'layer' else nn.BatchNorm1d(d) if kind == 'batch' else nn.Identity()
+        self.norm = (nn.LayerNorm(d) if kind == 'layer' else nn.BatchNorm1d(d) if kind == 'batch'
+                     else nn.Identity())
     def forward(self, x):  # (..., d) or (batch, length, d)
         if self.kind != 'batch': return self.norm(x)
         return self.norm(x.transpose(1, 2)).transpose(1, 2) if x.dim() == 3 else self.norm(x)
 
 class Block(nn.Module):
-    "Residual block: norm, SSM layer (optionally both directions), activation, tied dropout, GLU output linear."
-    def __init__(self, d_model:int, layer:str='s4d', layer_kwargs:dict|None=None, norm:str='layer', prenorm:bool=True,
-                 activation:str='gelu', dropout:float=0.0, glu:bool=True, bidirectional:bool=False):
+    "Residual block: norm, SSM layer (optionally both ways), activation, tied dropout, GLU linear."
+    def __init__(self, d_model:int, layer:str='s4d', layer_kwargs:dict|None=None, norm:str='layer',
+                 prenorm:bool=True, activation:str='gelu', dropout:float=0.0, glu:bool=True,
+                 bidirectional:bool=False):
         super().__init__()
         kw = layer_kwargs or {}
         self.prenorm, self.bidirectional = prenorm, bidirectional
         self.layer = make_layer(layer, d_model, **kw)
         self.layer_rev = make_layer(layer, d_model, **kw) if bidirectional else None
         self.norm = _ChannelNorm(norm, d_model)
-        self.act = {'gelu': nn.GELU(), 'relu': nn.ReLU(), 'silu': nn.SiLU(), 'tanh': nn.Tanh(), 'id': nn.Identity()}[activation]
+        self.act = {'gelu': nn.GELU(), 'relu': nn.ReLU(), 'silu': nn.SiLU(), 'tanh': nn.Tanh(),
+                    'id': nn.Identity()}[activation]
         self.drop = TiedDropout(dropout)
-        self.out = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GLU(-1)) if glu else nn.Linear(d_model, d_model)
+        self.out = (nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GLU(-1)) if glu
+                    else nn.Linear(d_model, d_model))
 
     def _mix(self, y): return self.drop(self.out(self.drop(self.act(y))))
 
     def forward(self, x, state=None):
-        if state is not None and self.bidirectional: raise ValueError("a bidirectional block sees the future: it has no state")
+        if state is not None and self.bidirectional:
+            raise ValueError("a bidirectional block sees the future: it has no state")
         z = self.norm(x) if self.prenorm else x
         y, state = self.layer(z, state)
         if self.bidirectional: y = y + self.layer_rev(z.flip(1))[0].flip(1)
         x = x + self._mix(y)
         return (x if self.prenorm else self.norm(x)), state
 
-    def default_state(self, batch:int, device=None): return self.layer.default_state(batch, device=device)
+    def default_state(self, batch:int, device=None):
+        return self.layer.default_state(batch, device=device)
     def setup_step(self, **kw):
-        if self.bidirectional: raise ValueError("a bidirectional block sees the future: it cannot run step by step")
+        if self.bidirectional:
+            raise ValueError("a bidirectional block sees the future: it cannot run step by step")
         self.layer.setup_step(**kw)
 
     def step(self, x_t, state):
@@ -87,30 +99,36 @@ class Block(nn.Module):
 # %% ../nbs/10_model.ipynb #95bad4a0
 class SequenceModel(nn.Module):
     "Encoder, `n_layers` residual SSM blocks, final norm, pooling and a linear decoder."
-    def __init__(self, d_input:int, d_output:int, d_model:int=128, n_layers:int=4, layer:str='s4d', layer_kwargs:dict|None=None,
-                 embedding:bool=False, pool:str|None='mean', norm:str='layer', prenorm:bool=True, dropout:float=0.0,
-                 bidirectional:bool=False, glu:bool=True, activation:str='gelu'):
+    def __init__(self, d_input:int, d_output:int, d_model:int=128, n_layers:int=4, layer:str='s4d',
+                 layer_kwargs:dict|None=None, embedding:bool=False, pool:str|None='mean',
+                 norm:str='layer', prenorm:bool=True, dropout:float=0.0, bidirectional:bool=False,
+                 glu:bool=True, activation:str='gelu'):
         super().__init__()
-        if pool not in ('mean', 'last', None): raise ValueError(f"unknown pool {pool!r}; known: 'mean', 'last', None")
+        if pool not in ('mean', 'last', None):
+            raise ValueError(f"unknown pool {pool!r}; known: 'mean', 'last', None")
         self.pool, self.embedding, self.d_input = pool, embedding, d_input
         self.encoder = nn.Embedding(d_input, d_model) if embedding else nn.Linear(d_input, d_model)
-        self.blocks = nn.ModuleList([Block(d_model, layer, layer_kwargs, norm, prenorm, activation, dropout, glu, bidirectional)
+        self.blocks = nn.ModuleList([Block(d_model, layer, layer_kwargs, norm, prenorm, activation,
+                                           dropout, glu, bidirectional)
                                      for _ in range(n_layers)])
         self.norm = _ChannelNorm(norm, d_model) if prenorm else nn.Identity()
         self.decoder = nn.Linear(d_model, d_output)
 
     def _encode(self, x):
         if self.embedding:
-            if x.dtype not in (torch.int64, torch.int32): raise TypeError(f"token input must be an integer tensor, got {x.dtype}")
+            if x.dtype not in (torch.int64, torch.int32):
+                raise TypeError(f"token input must be an integer tensor, got {x.dtype}")
             return self.encoder(x)
         if x.shape[-1] != self.d_input:
-            raise ValueError(f"expected input with {self.d_input} channels in the last axis, got shape {tuple(x.shape)}")
+            raise ValueError(f"expected input with {self.d_input} channels in the last axis, "
+                             f"got shape {tuple(x.shape)}")
         return self.encoder(x)
 
     def forward(self, x, state=None, lengths=None):
-        "Logits `(batch, d_output)` (or `(batch, length, d_output)` with `pool=None`) and the next state (or None)."
+        "Logits `(batch, d_output)` (or `(batch, length, d_output)` if `pool=None`), next state."
         if x.dim() != (2 if self.embedding else 3):
-            raise ValueError(f"expected {'(batch, length) tokens' if self.embedding else '(batch, length, channels)'}, got shape {tuple(x.shape)}")
+            want = '(batch, length) tokens' if self.embedding else '(batch, length, channels)'
+            raise ValueError(f"expected {want}, got shape {tuple(x.shape)}")
         h, states = self._encode(x), []
         for i, blk in enumerate(self.blocks):
             h, s = blk(h, None if state is None else state[i])
@@ -119,18 +137,21 @@ class SequenceModel(nn.Module):
         if self.pool == 'mean':
             if lengths is None: h = h.mean(1)
             else:
-                mask = (torch.arange(h.shape[1], device=h.device)[None] < lengths[:, None]).to(h.dtype)
+                mask = (torch.arange(h.shape[1], device=h.device)[None]
+                        < lengths[:, None]).to(h.dtype)
                 h = (h * mask[..., None]).sum(1) / lengths[:, None].to(h.dtype)
         elif self.pool == 'last':
-            h = h[:, -1] if lengths is None else h[torch.arange(h.shape[0], device=h.device), lengths - 1]
+            h = (h[:, -1] if lengths is None
+                 else h[torch.arange(h.shape[0], device=h.device), lengths - 1])
         return self.decoder(h), (None if state is None else states)
 
-    def default_state(self, batch:int, device=None): return [b.default_state(batch, device) for b in self.blocks]
+    def default_state(self, batch:int, device=None):
+        return [b.default_state(batch, device) for b in self.blocks]
     def setup_step(self, **kw):
         for b in self.blocks: b.setup_step(**kw)
 
     def step(self, x_t, state):
-        "One step: `x_t` (batch, d_input) or (batch,) tokens -> per-step logits `(batch, d_output)`, next state."
+        "One step: `x_t` (batch, d_input) or (batch,) tokens -> logits (batch, d_output), state."
         h, new = self.encoder(x_t), []
         for blk, s in zip(self.blocks, state):
             h, s = blk.step(h, s)
@@ -143,7 +164,7 @@ import torch.utils._pytree as pytree
 
 # %% ../nbs/10_model.ipynb #7a366501
 class _Tensors(nn.Module):
-    "`module`'s outputs as a flat tuple of tensors (what a graph can return); the rest of the structure is kept aside."
+    "`module`'s outputs as a flat tuple of tensors (what a graph can return); the rest kept aside."
     def __init__(self, module):
         super().__init__()
         self.module = module
@@ -154,7 +175,7 @@ class _Tensors(nn.Module):
         return tuple(l for t, l in zip(self.is_tensor, leaves) if t)
 
 def _own_grad(p):
-    "Hook: a fresh tensor for the gradient autograd is about to adopt as `p.grad` (the graph's would be overwritten)."
+    "Hook: a fresh tensor for autograd to adopt as `p.grad` (the graph would overwrite its own)."
     return lambda g: g.clone() if p.grad is None else g
 
 class GraphedModule(nn.Module):
@@ -162,55 +183,76 @@ class GraphedModule(nn.Module):
     def __init__(self, module:nn.Module, sample_inputs:tuple, warmup:int=3):
         super().__init__()
         self.module, self.mode = module, module.training
-        self.signature = [(tuple(x.shape), x.dtype, x.device, x.requires_grad) for x in sample_inputs]
+        self.signature = [(tuple(x.shape), x.dtype, x.device, x.requires_grad)
+                          for x in sample_inputs]
         self.with_backward = torch.is_grad_enabled()
         adapter = _Tensors(module)
-        gc.collect()  # dead graphs freed by a collection during the capture would break it: free them now, and pause the collector
+        # dead graphs freed by a collection during the capture would break it:
+        # free them now, and pause the collector
+        gc.collect()
         gc.disable()
-        try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs), num_warmup_iters=warmup, allow_unused_input=True)
+        try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
+                                               num_warmup_iters=warmup, allow_unused_input=True)
         finally: gc.enable()
-        self._adapter = [adapter]  # a list, so that its (shared) parameters are not registered twice
-        self._hooks = [p.register_hook(_own_grad(p)) for p in module.parameters() if p.requires_grad] if self.with_backward else []
+        # a list, so that its (shared) parameters are not registered twice
+        self._adapter = [adapter]
+        self._hooks = ([p.register_hook(_own_grad(p)) for p in module.parameters()
+                        if p.requires_grad] if self.with_backward else [])
 
     def _check(self, inputs):
         if len(inputs) != len(self.signature):
-            raise TypeError(f"the graph was recorded for {len(self.signature)} tensor input(s), got {len(inputs)}")
+            raise TypeError(f"the graph was recorded for {len(self.signature)} tensor input(s), "
+                            f"got {len(inputs)}")
         for i, (x, (shape, dtype, device, grad)) in enumerate(zip(inputs, self.signature)):
-            if not torch.is_tensor(x) or tuple(x.shape) != shape or x.dtype != dtype or x.device != device:
-                got = f"{tuple(x.shape)} {x.dtype} on {x.device}" if torch.is_tensor(x) else type(x).__name__
-                raise ValueError(f"input {i}: the graph was recorded for shape {shape} {dtype} on {device}, got {got}; "
+            if (not torch.is_tensor(x) or tuple(x.shape) != shape or x.dtype != dtype
+                    or x.device != device):
+                got = (f"{tuple(x.shape)} {x.dtype} on {x.device}" if torch.is_tensor(x)
+                       else type(x).__name__)
+                raise ValueError(f"input {i}: the graph was recorded for shape {shape} {dtype} "
+                                 f"on {device}, got {got}; "
                                  "make one graphed module per shape")
             if x.requires_grad and not grad and torch.is_grad_enabled():
-                raise ValueError(f"input {i} requires grad but the sample input did not: record again with a sample that requires grad")
-        if torch.is_grad_enabled() and not self.with_backward and (any(x.requires_grad for x in inputs) or
-                                                                   any(p.requires_grad for p in self.module.parameters())):
-            raise RuntimeError("this graph was recorded under torch.no_grad() (forward only): call it under no_grad, "
+                raise ValueError(f"input {i} requires grad but the sample input did not: "
+                                 "record again with a sample that requires grad")
+        if torch.is_grad_enabled() and not self.with_backward and (
+                any(x.requires_grad for x in inputs)
+                or any(p.requires_grad for p in self.module.parameters())):
+            raise RuntimeError("this graph was recorded under torch.no_grad() (forward only): "
+                               "call it under no_grad, "
                                "or record it with gradients enabled to train")
 
     def forward(self, *inputs):
-        if self.module.training != self.mode: return self.module(*inputs)  # not the recorded mode: eager
+        # not the recorded mode: eager
+        if self.module.training != self.mode: return self.module(*inputs)
         self._check(inputs)
         adapter = self._adapter[0]
         tensors = iter(adapter(*inputs))
-        return pytree.tree_unflatten([next(tensors) if t else c for t, c in zip(adapter.is_tensor, adapter.consts)], adapter.spec)
+        leaves = [next(tensors) if t else c for t, c in zip(adapter.is_tensor, adapter.consts)]
+        return pytree.tree_unflatten(leaves, adapter.spec)
 
     def release(self):
         "Drop the graphs and the gradient hooks: `module` is as before `graphed`."
         for h in self._hooks: h.remove()
-        for a in self._adapter: a.__dict__.pop('forward', None)  # the graphed forward refers back to its module: a cycle
+        # the graphed forward refers back to its module: a cycle
+        for a in self._adapter: a.__dict__.pop('forward', None)
         self._hooks, self._adapter = [], []
 
     def extra_repr(self):
         shapes = ', '.join(f"{tuple(s)}" for s, *_ in self.signature)
-        return f"inputs={shapes}, mode={'train' if self.mode else 'eval'}, backward={self.with_backward}"
+        mode = 'train' if self.mode else 'eval'
+        return f"inputs={shapes}, mode={mode}, backward={self.with_backward}"
 
 def graphed(module:nn.Module, *sample_inputs, warmup:int=3):
-    "`module` with its forward (and backward, if gradients are enabled) recorded as CUDA graphs for inputs shaped like `sample_inputs`."
+    """`module` with its forward (and backward, if gradients are enabled) recorded as CUDA graphs
+    for inputs shaped like `sample_inputs`."""
     if not all(torch.is_tensor(x) for x in sample_inputs):
-        raise TypeError(f"sample inputs must be tensors (a graph has tensor inputs only), got {[type(x).__name__ for x in sample_inputs]}")
+        raise TypeError(f"sample inputs must be tensors (a graph has tensor inputs only), "
+                        f"got {[type(x).__name__ for x in sample_inputs]}")
     devices = {x.device.type for x in sample_inputs} | {p.device.type for p in module.parameters()}
     if not torch.cuda.is_available() or devices != {'cuda'}:
-        why = "CUDA is not available" if not torch.cuda.is_available() else f"the inputs and parameters are on {sorted(devices)}"
-        warnings.warn(f"graphed: {why}; CUDA graphs need CUDA tensors, so the module is returned unchanged (eager)", stacklevel=2)
+        why = ("CUDA is not available" if not torch.cuda.is_available()
+               else f"the inputs and parameters are on {sorted(devices)}")
+        warnings.warn(f"graphed: {why}; CUDA graphs need CUDA tensors, "
+                      "so the module is returned unchanged (eager)", stacklevel=2)
         return module
     return GraphedModule(module, sample_inputs, warmup)

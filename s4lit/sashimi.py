@@ -21,23 +21,27 @@ class FFBlock(nn.Module):
         super().__init__()
         if ff < 1: raise ValueError(f"ff expansion must be >= 1, got {ff}")
         self.norm = _ChannelNorm(norm, d)
-        self.mlp = nn.Sequential(nn.Linear(d, ff * d), nn.GELU(), TiedDropout(dropout), nn.Linear(ff * d, d))
+        self.mlp = nn.Sequential(nn.Linear(d, ff * d), nn.GELU(), TiedDropout(dropout),
+                                 nn.Linear(ff * d, d))
     def forward(self, x): return x + self.mlp(self.norm(x))
     def step(self, x_t): return self.forward(x_t[:, None])[:, 0]
 
 class Stage(nn.Module):
-    "`n_layers` pairs of a residual SSM `Block` and (if `ff > 0`) an `FFBlock`, on `(batch, length, d)`."
-    def __init__(self, d:int, n_layers:int, layer:str='s4d', layer_kwargs:dict|None=None, ff:int=2, dropout:float=0.0,
-                 norm:str='layer'):
+    "`n_layers` pairs of a residual SSM `Block` and (if `ff > 0`) an `FFBlock` on `(batch, L, d)`."
+    def __init__(self, d:int, n_layers:int, layer:str='s4d', layer_kwargs:dict|None=None, ff:int=2,
+                 dropout:float=0.0, norm:str='layer'):
         super().__init__()
-        self.blocks = nn.ModuleList([Block(d, layer, layer_kwargs, norm, prenorm=True, dropout=dropout) for _ in range(n_layers)])
-        self.ffs = nn.ModuleList([FFBlock(d, ff, dropout, norm) if ff > 0 else nn.Identity() for _ in range(n_layers)])
+        self.blocks = nn.ModuleList([Block(d, layer, layer_kwargs, norm, prenorm=True,
+                                           dropout=dropout) for _ in range(n_layers)])
+        self.ffs = nn.ModuleList([FFBlock(d, ff, dropout, norm) if ff > 0 else nn.Identity()
+                                  for _ in range(n_layers)])
 
     def forward(self, x):
         for blk, ffb in zip(self.blocks, self.ffs): x = ffb(blk(x)[0])
         return x
 
-    def default_state(self, batch:int, device=None): return [b.default_state(batch, device) for b in self.blocks]
+    def default_state(self, batch:int, device=None):
+        return [b.default_state(batch, device) for b in self.blocks]
     def setup_step(self, **kw):
         for b in self.blocks: b.setup_step(**kw)
 
@@ -60,12 +64,14 @@ class DownPool(nn.Module):
 
     def forward(self, x):
         B, L, H = x.shape
-        if L % self.p: raise ValueError(f"DownPool needs a length divisible by p={self.p}, got length {L}")
+        if L % self.p:
+            raise ValueError(f"DownPool needs a length divisible by p={self.p}, got length {L}")
         return self.linear(x.reshape(B, L // self.p, self.p * H))
 
     def default_state(self, batch:int=None, device=None): return []
     def step(self, x_t, state:list):
-        "Add `x_t` (batch, H) to the group: `(z or None, new_state)`, `z` (batch, e*H) when the group of `p` is complete."
+        """Add `x_t` (batch, H) to the group: `(z or None, new_state)`, `z` (batch, e*H) when the
+        group of `p` is complete."""
         group = state + [x_t]
         if len(group) < self.p: return None, group
         return self.linear(torch.cat(group, -1)), []
@@ -74,7 +80,8 @@ class DownPool(nn.Module):
 
 # %% ../nbs/15_sashimi.ipynb #93f4f3e8
 class UpPool(nn.Module):
-    "`(batch, L/p, e*H) -> (batch, L, H)`: a linear map to `p` steps, delayed by `p` steps (zeros first) to stay causal."
+    """`(batch, L/p, e*H) -> (batch, L, H)`: a linear map to `p` steps, delayed by `p` steps (zeros
+    first) to stay causal."""
     def __init__(self, d:int, p:int, expand:int=2):
         super().__init__()
         self.d, self.p, self.expand = d, p, expand
@@ -87,26 +94,34 @@ class UpPool(nn.Module):
 
     def default_state(self, batch:int, device=None):
         w = self.linear.weight
-        return [torch.zeros(batch, self.d, dtype=w.dtype, device=device or w.device) for _ in range(self.p)]
+        return [torch.zeros(batch, self.d, dtype=w.dtype, device=device or w.device)
+                for _ in range(self.p)]
 
     def step(self, y_j, state:list):
-        "The vector for this step, `(u_t, new_state)`; pass the inner level's `y_j` (batch, e*H) at the end of a group, else None."
+        """The vector for this step, `(u_t, new_state)`; pass the inner level's `y_j` (batch, e*H)
+        at the end of a group, else None."""
         u_t, rest = state[0], state[1:]
-        if y_j is not None: rest = rest + list(self.linear(y_j).reshape(len(y_j), self.p, self.d).unbind(1))
+        if y_j is not None:
+            rest = rest + list(self.linear(y_j).reshape(len(y_j), self.p, self.d).unbind(1))
         return u_t, rest
 
     def extra_repr(self): return f"d={self.d}, p={self.p}, expand={self.expand}"
 
 # %% ../nbs/15_sashimi.ipynb #dc180359
 class SaShiMi(nn.Module):
-    "Multi-scale causal backbone: S4 stages at rates 1, 1/p0, 1/(p0 p1), ..., joined by `DownPool` / `UpPool` and skips."
-    def __init__(self, d_input:int, d_output:int, d_model:int=64, n_layers:int=2, pool:tuple=(4, 4), expand:int=2,
-                 layer:str='s4d', layer_kwargs:dict|None=None, ff:int=2, dropout:float=0.0, embedding:bool=True, norm:str='layer'):
+    """Multi-scale causal backbone: S4 stages at rates 1, 1/p0, 1/(p0 p1), ..., joined by
+    `DownPool` / `UpPool` and skips."""
+    def __init__(self, d_input:int, d_output:int, d_model:int=64, n_layers:int=2, pool:tuple=(4, 4),
+                 expand:int=2, layer:str='s4d', layer_kwargs:dict|None=None, ff:int=2,
+                 dropout:float=0.0, embedding:bool=True, norm:str='layer'):
         super().__init__()
         pool = tuple(pool)
-        if not all(isinstance(p, int) and p >= 1 for p in pool): raise ValueError(f"pool factors must be positive integers, got {pool}")
-        if not (isinstance(expand, int) and expand >= 1): raise ValueError(f"expand must be a positive integer, got {expand}")
-        self.d_input, self.d_model, self.pool, self.expand, self.embedding = d_input, d_model, pool, expand, embedding
+        if not all(isinstance(p, int) and p >= 1 for p in pool):
+            raise ValueError(f"pool factors must be positive integers, got {pool}")
+        if not (isinstance(expand, int) and expand >= 1):
+            raise ValueError(f"expand must be a positive integer, got {expand}")
+        self.d_input, self.d_model, self.pool = d_input, d_model, pool
+        self.expand, self.embedding = expand, embedding
         self.encoder = nn.Embedding(d_input, d_model) if embedding else nn.Linear(d_input, d_model)
         widths = [d_model * expand ** k for k in range(len(pool) + 1)]
         stage = lambda d: Stage(d, n_layers, layer, layer_kwargs, ff, dropout, norm)
@@ -121,9 +136,11 @@ class SaShiMi(nn.Module):
     def _encode(self, x, dims):
         if self.embedding:
             if x.dim() != dims - 1 or x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(f"expected integer tokens of {dims - 1} dims, got {x.dtype} of shape {tuple(x.shape)}")
+                raise ValueError(f"expected integer tokens of {dims - 1} dims, "
+                                 f"got {x.dtype} of shape {tuple(x.shape)}")
         elif x.dim() != dims or x.shape[-1] != self.d_input:
-            raise ValueError(f"expected float input of {dims} dims with {self.d_input} channels last, got shape {tuple(x.shape)}")
+            raise ValueError(f"expected float input of {dims} dims with {self.d_input} "
+                             f"channels last, got shape {tuple(x.shape)}")
         return self.encoder(x)
 
     def _levels(self, x, k=0):
@@ -133,16 +150,22 @@ class SaShiMi(nn.Module):
         return self.up[k](h + self.up_pool[k](y))
 
     def forward(self, x, state=None, lengths=None):
-        "Per-step logits `(batch, L, d_output)` for tokens `(batch, L)` or inputs `(batch, L, d_input)`, and None."
-        if state is not None: raise ValueError("SaShiMi keeps state only in step mode: use setup_step(), default_state() and step()")
-        if lengths is not None: raise ValueError("SaShiMi takes no lengths: every step is an output; mask padded steps in the loss")
+        "Logits `(batch, L, d_output)` for tokens `(batch, L)` or `(batch, L, d_input)`, None."
+        if state is not None:
+            raise ValueError("SaShiMi keeps state only in step mode: "
+                             "use setup_step(), default_state() and step()")
+        if lengths is not None:
+            raise ValueError("SaShiMi takes no lengths: every step is an output; "
+                             "mask padded steps in the loss")
         h = self._encode(x, 3)
         L, P = h.shape[1], math.prod(self.pool)
-        if L % P: raise ValueError(f"sequence length {L} is not a multiple of prod(pool) = {P} (pool={self.pool})")
+        if L % P:
+            raise ValueError(f"sequence length {L} is not a multiple of prod(pool) = {P} "
+                             f"(pool={self.pool})")
         return self.decoder(self.norm(self._levels(h))), None
 
     def default_state(self, batch:int, device=None):
-        "Step-mode state: SSM states of every stage, pooling buffers (lists of tensors) and the time `t` (an int)."
+        "Step-mode state: per-stage SSM states, pooling buffers (tensor lists), the time `t` (int)."
         return {'t': 0, 'down': [s.default_state(batch, device) for s in self.down],
                 'down_pool': [p.default_state() for p in self.down_pool],
                 'center': self.center.default_state(batch, device),
@@ -165,10 +188,13 @@ class SaShiMi(nn.Module):
         return y
 
     def step(self, x_t, state):
-        "One sample: tokens `(batch,)` or `(batch, d_input)` -> `(logits (batch, d_output), new_state)`; `state` is not modified."
+        """One sample: tokens `(batch,)` or `(batch, d_input)` ->
+        `(logits (batch, d_output), new_state)`; `state` is not modified."""
         new = {k: (list(v) if isinstance(v, list) else v) for k, v in state.items()}
         y = self._step_levels(self._encode(x_t, 2), state, new)
         new['t'] = state['t'] + 1
         return self.decoder(self.norm(y)), new
 
-    def extra_repr(self): return f"d_model={self.d_model}, pool={self.pool}, expand={self.expand}, embedding={self.embedding}"
+    def extra_repr(self):
+        return (f"d_model={self.d_model}, pool={self.pool}, expand={self.expand}, "
+                f"embedding={self.embedding}")

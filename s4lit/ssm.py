@@ -15,15 +15,17 @@ _gbt_alpha = {'forward_euler': 0.0, 'backward_euler': 1.0, 'bilinear': 0.5}
 methods = (*_gbt_alpha, 'zoh', 'gbt')
 
 def discretize(A, B, dt, method:str='bilinear', alpha:float|None=None):
-    "Discrete `(dA, dB)` of `x' = A x + B u` at step `dt` by `method` (or the GBT with weight `alpha`)."
+    "Discrete `(dA, dB)` of `x' = A x + B u` at step `dt` by `method` (or GBT with weight `alpha`)."
     A, B = torch.as_tensor(A), torch.as_tensor(B)
-    if method not in methods: raise ValueError(f"unknown method {method!r}; known: {', '.join(methods)}")
+    if method not in methods:
+        raise ValueError(f"unknown method {method!r}; known: {', '.join(methods)}")
     if (method == 'gbt') != (alpha is not None):
         raise ValueError("pass alpha together with method='gbt', and only then")
     column = B.shape[-1:] == (1,) and B.dim() == A.dim()  # B given as (..., N, 1)
     b = B if column else B[..., None]
     if A.shape[-1] != A.shape[-2] or b.shape[-2] != A.shape[-1]:
-        raise ValueError(f"A must be (..., N, N) and B (..., N) or (..., N, 1); got {tuple(A.shape)} and {tuple(B.shape)}")
+        raise ValueError(f"A must be (..., N, N) and B (..., N) or (..., N, 1); "
+                         f"got {tuple(A.shape)} and {tuple(B.shape)}")
     dt = torch.as_tensor(dt, dtype=A.dtype, device=A.device)[..., None, None]
     N = A.shape[-1]
     if method == 'zoh':
@@ -42,7 +44,7 @@ def discretize(A, B, dt, method:str='bilinear', alpha:float|None=None):
 
 # %% ../nbs/00_ssm.ipynb #8c87d970
 def krylov(L:int, dA, dB, C=None):
-    "The kernel `(C dA^l dB)_{l<L}` of shape `(..., L)`, or the Krylov matrix `(..., N, L)` without `C`."
+    "The kernel `(C dA^l dB)_{l<L}`, `(..., L)`, or the Krylov matrix `(..., N, L)` without `C`."
     x, Ap = dB[..., None], dA  # columns dA^l dB found so far, and dA^(their count)
     while x.shape[-1] < L:
         x = torch.cat([x, Ap @ x], -1)
@@ -52,18 +54,22 @@ def krylov(L:int, dA, dB, C=None):
 
 # %% ../nbs/00_ssm.ipynb #4d549a08
 def fft_conv(u, K, D=None):
-    "Causal convolution `y[..., t] = sum_{j<=t} K[..., j] u[..., t-j]` along the last axis, plus `D u` if given, by FFT."
+    """Causal convolution `y[..., t] = sum_{j<=t} K[..., j] u[..., t-j]` along the last axis,
+    plus `D u` if given, by FFT."""
     L = u.shape[-1]
-    if K.shape[-1] < L: raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length {L}")
+    if K.shape[-1] < L:
+        raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length {L}")
     n = 2 * L
-    Kf = torch.fft.rfft(K[..., :L], n=n, norm='forward')  # the inverse's 1/n goes into the small kernel spectrum
-    if D is not None: Kf = Kf + D[..., None] / n          # D u: the convolution with D times a unit impulse
+    # the inverse's 1/n goes into the small kernel spectrum
+    Kf = torch.fft.rfft(K[..., :L], n=n, norm='forward')
+    if D is not None: Kf = Kf + D[..., None] / n  # D u: the convolution with D times a unit impulse
     uf = torch.fft.rfft(u.float() if u.dtype in (torch.float16, torch.bfloat16) else u, n=n)
     return torch.fft.irfft(uf * Kf, n=n, norm='forward')[..., :L]
 
 # %% ../nbs/00_ssm.ipynb #8783899c
 def register(module:torch.nn.Module, name:str, tensor, lr:float|None=None, wd:float|None=None):
-    "Register `tensor` on `module` as a parameter with its own `lr`/`wd` (None: the optimizer's), or a buffer if `lr == 0`."
+    """Register `tensor` on `module` as a parameter with its own `lr`/`wd` (None: the optimizer's),
+    or a buffer if `lr == 0`."""
     if lr == 0.0:
         module.register_buffer(name, tensor)
         return
@@ -72,7 +78,7 @@ def register(module:torch.nn.Module, name:str, tensor, lr:float|None=None, wd:fl
     p._optim = {k: v for k, v in (('lr', lr), ('weight_decay', wd)) if v is not None}
 
 def param_groups(model:torch.nn.Module, lr:float, weight_decay:float=0.0):
-    "Optimizer parameter groups: one per distinct `_optim` setting, the rest with `lr` and `weight_decay`."
+    "Optimizer parameter groups: one per `_optim` setting, the rest with `lr` and `weight_decay`."
     groups = {}
     for p in model.parameters():
         if not p.requires_grad: continue

@@ -19,8 +19,10 @@ def reference(name:str) -> dict:
     "The arrays of `s4lit/reference/{name}.npz`, values computed with the official S4 code."
     f = files('s4lit')/'reference'/f'{name}.npz'
     if not f.is_file():
-        known = sorted(p.name[:-4] for p in (files('s4lit')/'reference').iterdir() if p.name.endswith('.npz'))
-        raise FileNotFoundError(f"no reference values '{name}' in s4lit/reference; there are: {', '.join(known)}")
+        known = sorted(p.name[:-4] for p in (files('s4lit')/'reference').iterdir()
+                       if p.name.endswith('.npz'))
+        raise FileNotFoundError(f"no reference values '{name}' in s4lit/reference; "
+                                f"there are: {', '.join(known)}")
     with f.open('rb') as fh, np.load(fh) as z: return {k: z[k] for k in z.files}
 
 # %% ../nbs/90_testing.ipynb #e7b5d3d6
@@ -39,7 +41,8 @@ def skip(reason:str):
     print(f'skipped: {reason}')
     if os.environ.get(_SKIP_LOG):
         with open(os.environ[_SKIP_LOG], 'a') as f:
-            f.write(f"{os.getpid()}:{_cell() or os.urandom(4).hex()}\t{reason.replace(chr(10), ' ')}\n")
+            cell = _cell() or os.urandom(4).hex()
+            f.write(f"{os.getpid()}:{cell}\t{reason.replace(chr(10), ' ')}\n")
 
 def needs_cuda() -> bool:
     "Whether a CUDA device is present; when none is, the cell is reported as skipped."
@@ -49,7 +52,8 @@ def needs_cuda() -> bool:
 
 # %% ../nbs/90_testing.ipynb #e605699a
 def runs_long(what:str) -> bool:
-    "Whether to run a long cell (`S4LIT_SLOW=1`, which `nbdev-test --flags slow` sets); else skip, saying `what` it does."
+    """Whether to run a long cell (`S4LIT_SLOW=1`, which `nbdev-test --flags slow` sets);
+    else skip, saying `what` it does."""
     if os.environ.get('S4LIT_SLOW') == '1': return True
     skip(f'{what}; set S4LIT_SLOW=1 to run it')
     return False
@@ -60,7 +64,8 @@ _CHECK = re.compile(r'\bassert\b|\btest_\w+\(|\bassert_close\(|\bcheck_\w+\(')
 def is_check(cell) -> bool:
     "A code cell that asserts something and is not exported to the library."
     d = getattr(cell, 'directives_', None) or {}
-    return cell.cell_type == 'code' and not {'export', 'exports'} & d.keys() and bool(_CHECK.search(cell.source))
+    return (cell.cell_type == 'code' and not {'export', 'exports'} & d.keys()
+            and bool(_CHECK.search(cell.source)))
 
 # %% ../nbs/90_testing.ipynb #cb4c0fd8
 def _flagged_out(argv) -> tuple:
@@ -70,9 +75,11 @@ def _flagged_out(argv) -> tuple:
     from nbdev.doclinks import nbglob
     from nbdev.test import nbdev_test, nb_test_cells
     a, _ = anno_parser(nbdev_test, pos=['path']).parse_known_args(argv)
-    kw = {k: getattr(a, k) for k in ('symlinks', 'file_glob', 'file_re', 'path_glob', 'path_re', 'folder_re',
-                                     'skip_file_glob', 'skip_file_re', 'skip_folder_re')}
-    # nbdev-test has already moved into the notebooks' folder: a relative path is relative to the shell's
+    kw = {k: getattr(a, k) for k in ('symlinks', 'file_glob', 'file_re', 'path_glob', 'path_re',
+                                     'folder_re', 'skip_file_glob', 'skip_file_re',
+                                     'skip_folder_re')}
+    # nbdev-test has already moved into the notebooks' folder:
+    # a relative path is relative to the shell's
     path = os.path.join(os.environ.get('PWD', ''), a.path) if a.path else None
     if path and not os.path.exists(path): kw['path_glob'], path = path, os.getcwd()
     cfg = get_config(path)
@@ -86,19 +93,24 @@ def _flagged_out(argv) -> tuple:
     return a.flags.split(), out
 
 def summary(n_checks:int, flagged:Counter, skips:list) -> str:
-    "The report: checks that ran, and those skipped by flag and by reason (`skips`: (cell, reason) pairs)."
+    "The report: checks that ran, those skipped by flag, by reason (`skips`: (cell, reason) pairs)."
     cells = {c for c, _ in skips}
     by_reason = Counter(r for _, r in set(skips))
-    lines = [f's4lit checks: {n_checks - len(cells)} ran, {sum(flagged.values()) + len(cells)} skipped']
-    lines += [f'  {n} flagged {k!r} (nbdev-test --flags {k} runs them)' for k, n in sorted(flagged.items())]
+    lines = [f's4lit checks: {n_checks - len(cells)} ran, '
+             f'{sum(flagged.values()) + len(cells)} skipped']
+    lines += [f'  {n} flagged {k!r} (nbdev-test --flags {k} runs them)'
+              for k, n in sorted(flagged.items())]
     lines += [f'  {n} skipped: {r}' for r, n in by_reason.most_common()]
     return '\n'.join(lines)
 
 def test_setup(cells):
-    "nbdev's `test_setup` hook: count the checks in `cells`, collect skips, report both at exit; `--flags slow` runs long cells."
+    """nbdev's `test_setup` hook: count the checks in `cells`, collect skips, report both at exit;
+    `--flags slow` runs long cells."""
     n_checks = sum(map(is_check, cells))
     try: forced, flagged = _flagged_out(sys.argv[1:])
-    except Exception as e: forced, flagged = [], Counter(); print(f's4lit: checks left out by flags not counted: {e!r}')
+    except Exception as e:
+        forced, flagged = [], Counter()
+        print(f's4lit: checks left out by flags not counted: {e!r}')
     if 'slow' in forced: os.environ['S4LIT_SLOW'] = '1'
     fd, log = tempfile.mkstemp(prefix='s4lit-skips-', suffix='.txt'); os.close(fd)
     os.environ[_SKIP_LOG] = log
