@@ -32,7 +32,7 @@ def readme_text():
         s = _src(c).strip()
         if c['cell_type'] == 'markdown':
             s = re.sub(r'\]\((\d\d_\w+)\.ipynb\)', r'](nbs/\1.ipynb)', s)
-            out.append(s.replace('](../assets/', '](assets/'))   # README sits at the root, beside assets/
+            out.append(s)
         elif c['cell_type'] == 'code' and not s.startswith('#|'):
             out.append(f'```python\n{s}\n```')
             for o in c.get('outputs', []):
@@ -247,7 +247,6 @@ def build(out='_site'):
         desc = f'<p class="description">{html.escape(meta["description"])}</p>' if meta.get('description') else ''
         page = PAGE.format(title=html.escape(meta.get('title', name)), site=html.escape(site), description=desc,
                            body=body, nav=_nav(sidebar, out_names, name))
-        page = page.replace('src="../assets/', 'src="assets/')   # the pages sit beside their copy of assets/
         (out/name).write_text(_fix_links(page, out_names, doc_url))
     print(f"built {len(rendered)} pages into {out}: " + ', '.join(n for n, *_ in rendered.values()))
 
