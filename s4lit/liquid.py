@@ -19,7 +19,8 @@ from . import kernels
 
 # %% ../nbs/06_liquid.ipynb #384c5b50
 def input_products(u, p:int, past=None):
-    "`v[q-1][..., k] = u[k-q+1] ... u[k]` for `q = 1..p`: products of the `q` latest inputs, shape `(p, *u.shape)`; `past` (..., p-1) precedes `u` (zeros if None)."
+    """`v[q-1][..., k] = u[k-q+1] ... u[k]` for `q = 1..p`: products of the `q` latest inputs.
+    Shape `(p, *u.shape)`; `past` (..., p-1) precedes `u` (zeros if None)."""
     L = u.shape[-1]
     if past is None: past = u.new_zeros(*u.shape[:-1], p - 1)
     ue = torch.cat([past.to(u.dtype), u], -1)
@@ -29,7 +30,8 @@ def input_products(u, p:int, past=None):
 
 # %% ../nbs/06_liquid.ipynb #aa9738a7
 def prefix_symmetric(u, m:int):
-    "`(E, H)`, each `(m+1, *u.shape)`: `E[a][k] = e_a(u_0..u_k)` and `H[b][k] = (-1)^b h_b(u_0..u_k)`, by Newton's identities."
+    """`(E, H)`: `E[a][k] = e_a(u_0..u_k)` and `H[b][k] = (-1)^b h_b(u_0..u_k)`.
+    Each `(m+1, *u.shape)`, by Newton's identities."""
     P = [None] + [torch.cumsum(u ** r, -1) for r in range(1, m + 1)]
     E, H = [torch.ones_like(u)], [torch.ones_like(u)]
     for a in range(1, m + 1):
@@ -39,24 +41,28 @@ def prefix_symmetric(u, m:int):
 
 # %% ../nbs/06_liquid.ipynb #3edd4d5e
 def _re2(a, b):
-    "`2 Re sum_n a b` over the stored conjugate-pair halves: `a^* b` summed over the full state, for real-symmetric systems."
+    "`2 Re sum_n a b` over stored conjugate-pair halves: the full state's `a^* b` (real systems)."
     return 2 * (a * b).sum(-1).real
 
 def dplr_dB(Lambda, P, B, dt):
-    "Stored half of the bilinear `dB = (I - dt/2 A)^-1 dt B` of the DPLR system `A = Lambda - P P^*`, by Woodbury in O(N r^2)."
+    """Stored half of the bilinear `dB = (I - dt/2 A)^-1 dt B` of the DPLR `A = Lambda - P P^*`.
+    By Woodbury, in O(N r^2)."""
     h = dt[:, None] / 2
     E = 1 / (1 - h * Lambda)
-    z, EP = dt[:, None] * E * B, E * P                 # the diagonal part's solution; E P, (r, H, N/2)
+    # the diagonal part's solution; E P, (r, H, N/2)
+    z, EP = dt[:, None] * E * B, E * P
     Pc = P.conj()
     s = _re2(Pc, z)                                    # P^* z, (r, H)
     if len(P) == 1: t = s / (1 + h[:, 0] * _re2(Pc, EP))
-    else:                                              # (I + h P^* E P) t = P^* z, an r x r system per channel
+    else:   # (I + h P^* E P) t = P^* z, an r x r system per channel
         G = _re2(Pc[:, None], EP[None]).permute(2, 0, 1)
-        t = torch.linalg.solve(torch.eye(len(P), dtype=G.dtype, device=G.device) + h[..., None] * G, s.T).T
+        I = torch.eye(len(P), dtype=G.dtype, device=G.device)
+        t = torch.linalg.solve(I + h[..., None] * G, s.T).T
     return z - h * (EP * t[..., None]).sum(0)
 
 def dplr_undiscretize(Lambda, P, w, dt):
-    "The continuous `B'` (stored half, `(..., H, N/2)`) whose bilinear discretization is `w`: `B' = (I - dt/2 A) w / dt`."
+    """The continuous `B'` (stored half, `(..., H, N/2)`) whose bilinear discretization is `w`.
+    `B' = (I - dt/2 A) w / dt`."""
     h = dt[:, None] / 2
     Pw = _re2(P.conj(), w[..., None, :, :])            # P^* w, (..., r, H)
     return ((1 - h * Lambda) * w + h * (P * Pw[..., None]).sum(-3)) / (2 * h)
@@ -64,7 +70,7 @@ def dplr_undiscretize(Lambda, P, w, dt):
 
 # %% ../nbs/06_liquid.ipynb #d7a1e002
 def _dplr_powers_real(Lr, Li, Pr, Pi, Br, Bi, dt, p:int):
-    "`dplr_undiscretize(dplr_dB(...) ** q)` for `q = 2..p` in real arithmetic (rank 1 or 2): `(real, imag)`, each `(p-1, H, N/2)`."
+    "`dplr_undiscretize(dplr_dB(...) ** q)`, `q = 2..p`, real arithmetic, rank <= 2: `(re, im)`."
     h = dt[:, None] / 2
     ar, ai = 1 - h * Lr, -h * Li                                         # 1 - h Lambda
     den = ar * ar + ai * ai
@@ -77,36 +83,42 @@ def _dplr_powers_real(Lr, Li, Pr, Pi, Br, Bi, dt, p:int):
     if len(Pr) == 1: t = s / (1 + h0 * G[0])
     else:
         m00, m01, m10, m11 = 1 + h0 * G[0, 0], h0 * G[0, 1], h0 * G[1, 0], 1 + h0 * G[1, 1]
-        t = torch.stack([m11 * s[0] - m01 * s[1], m00 * s[1] - m10 * s[0]]) / (m00 * m11 - m01 * m10)
+        det = m00 * m11 - m01 * m10
+        t = torch.stack([m11 * s[0] - m01 * s[1], m00 * s[1] - m10 * s[0]]) / det
     dr, di = zr - h * (Qr * t[..., None]).sum(0), zi - h * (Qi * t[..., None]).sum(0)   # dB
     wr, wi, re, im = dr, di, [], []
     for _ in range(2, p + 1):
         wr, wi = wr * dr - wi * di, wr * di + wi * dr                    # w = dB^q
         u = 2 * (Pr * wr + Pi * wi).sum(-1)                              # P^* w, (r, H)
-        re.append((ar * wr - ai * wi) / dt[:, None] + (Pr * u[..., None]).sum(0) / 2)   # ((1 - h Lambda) w + h P u) / dt
+        # ((1 - h Lambda) w + h P u) / dt
+        re.append((ar * wr - ai * wi) / dt[:, None] + (Pr * u[..., None]).sum(0) / 2)
         im.append((ar * wi + ai * wr) / dt[:, None] + (Pi * u[..., None]).sum(0) / 2)
     return torch.stack(re), torch.stack(im)
 
 def dplr_input_powers(Lambda, P, B, dt, p:int):
-    "The continuous `B'` whose discretizations are `dB^q`, `q = 2..p`, `(p-1, H, N/2)`; compiled on `kernels.compile_devices`."
+    """The continuous `B'` whose discretizations are `dB^q`, `q = 2..p`, `(p-1, H, N/2)`.
+    Compiled on `kernels.compile_devices`."""
     if len(P) <= 2:
-        out = kernels._run_compiled(_dplr_powers_real, Lambda.device.type, Lambda.real, Lambda.imag, P.real, P.imag,
-                                    B.real, B.imag, dt, p, detach=False)
+        out = kernels._run_compiled(_dplr_powers_real, Lambda.device.type, Lambda.real, Lambda.imag,
+                                    P.real, P.imag, B.real, B.imag, dt, p, detach=False)
         if out is not None: return torch.complex(*out)
-    return dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** torch.arange(2, p + 1, device=B.device)[:, None, None], dt)
+    q = torch.arange(2, p + 1, device=B.device)[:, None, None]
+    return dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** q, dt)
 
 # %% ../nbs/06_liquid.ipynb #4ed30cde
 def _fft_inputs(x, past, p:int, dtype):
-    "What the KB convolutions transform: `input_products` in `dtype`, each followed by `L` zeros (the FFT's padding), `(p, *x.shape[:-1], 2L)`."
+    "The KB convolutions' input: `input_products` in `dtype`, each padded by `L` zeros for the FFT."
     return F.pad(input_products(x.to(dtype), p, past), (0, x.shape[-1]))
-# compiled: one pass from the input (transposed or not) to the padded products. Static shapes: compiled for any shape
-# (`dynamic`), its index arithmetic made it 6x slower than this pass on an H100 (0.90 against 0.14 ms, p = 2, L = 4096)
+# compiled: one pass from the input (transposed or not) to the padded products. Static shapes:
+# compiled for any shape (`dynamic`), its index arithmetic made it 6x slower than this pass on an
+# H100 (0.90 against 0.14 ms, p = 2, L = 4096)
 
 def _spectral_sum(V, K):
-    "`sum_q V[q] K[q]` of complex spectra held as real pairs (`torch.view_as_real`): `V` (p, batch, H, F, 2), `K` (p, H, F, 2)."
+    "`sum_q V[q] K[q]` of complex spectra as real pairs: `V` (p, batch, H, F, 2), `K` (p, H, F, 2)."
     a, b, c, d = V[..., 0], V[..., 1], K[:, None, ..., 0], K[:, None, ..., 1]
     return torch.stack([(a * c - b * d).sum(0), (a * d + b * c).sum(0)], -1)
-_spectral_sum.dynamic = True   # compiled: one pass over the spectra, no (p, batch, H, F) product in memory
+# compiled: one pass over the spectra, no (p, batch, H, F) product in memory
+_spectral_sum.dynamic = True
 
 def _compiled(f, *args):
     "`f(*args)`, compiled where `s4lit.kernels` compiles (autograd kept), else eager."
@@ -114,46 +126,59 @@ def _compiled(f, *args):
     return f(*args) if out is None else out
 
 def _liquid_conv(x, past, K, D, p:int):
-    "`(y, v)`: `y = sum_q K[q] * v[q] + D x` by FFT for `x` (batch, H, L) and `K` (p, H, L), with one inverse transform, and the products `v` (p, batch, H, L)."
+    "`(y, v)`: `y = sum_q K[q] * v[q] + D x` by FFT (one inverse), `x` (B, H, L), `K` (p, H, L)."
     L, n = x.shape[-1], 2 * x.shape[-1]
     dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
     v = _compiled(_fft_inputs, x, past, p, dtype)
-    Kf = torch.fft.rfft(K.to(dtype), n=n, norm='forward')          # the inverse's 1/n goes into the small spectra, as in fft_conv
-    Kf = torch.cat([Kf[:1] + D[:, None].to(dtype) / n, Kf[1:]])   # D x: D times a unit impulse, added to the degree-1 kernel
-    Vf = torch.fft.rfft(v)                                         # v is padded already: one transform of the whole stack
-    if x.device.type in kernels.compile_devices:   # torch.compile's code generator has no complex numbers
-        Yf = torch.view_as_complex(_compiled(_spectral_sum, torch.view_as_real(Vf), torch.view_as_real(Kf)))
+    # the inverse's 1/n goes into the small spectra, as in fft_conv
+    Kf = torch.fft.rfft(K.to(dtype), n=n, norm='forward')
+    # D x: D times a unit impulse, added to the degree-1 kernel
+    Kf = torch.cat([Kf[:1] + D[:, None].to(dtype) / n, Kf[1:]])
+    Vf = torch.fft.rfft(v)   # v is padded already: one transform of the whole stack
+    # torch.compile's code generator has no complex numbers
+    if x.device.type in kernels.compile_devices:
+        Yf = torch.view_as_complex(_compiled(_spectral_sum, torch.view_as_real(Vf),
+                                             torch.view_as_real(Kf)))
     else: Yf = (Vf * Kf[:, None]).sum(0)
     return torch.fft.irfft(Yf, n=n, norm='forward')[..., :L].to(x.dtype), v[..., :L]
 
 def _pb_terms(y, x, past, c, p:int):
-    "`y` plus the PB terms `c[q-2, h] u[k] u[k-1] ... u[k-q+1]` for `q = 2..p`; `past` (..., p-1) are the inputs before `x`."
+    "`y` plus the PB terms `c[q-2, h] u[k] ... u[k-q+1]`, `q = 2..p`; `past` (..., p-1) before `x`."
     L, v = x.shape[-1], x
     ue = torch.cat([past.to(x.dtype), x], -1)
     for q in range(2, p + 1):   # v^(q) one degree at a time, never all of them at once
         v = v * ue[..., p - q:p - q + L]
         y = torch.addcmul(y, c[q - 2, :, None], v)
     return y
-_pb_terms.dynamic = True   # compiled once for all lengths and batch sizes: an elementwise chain has no large temporaries
+# compiled once for all lengths and batch sizes: an elementwise chain has no large temporaries
+_pb_terms.dynamic = True
 
 liquid_kernels, product_sets, bases = ('kb', 'pb'), ('adjacent', 'allcombs'), ('s4d', 's4')
 
 class LiquidS4(nn.Module):
-    "Liquid-S4: an S4D (`base='s4d'`) or S4 (`'s4'`) layer plus the input-dependent terms of degree 2..`liquid_degree`."
-    def __init__(self, d_model:int, d_state:int=64, liquid_degree:int=2, liquid_kernel:str='kb', products:str='adjacent',
-                 base:str='s4d', transposed:bool=False, **ssm_kwargs):
+    "Liquid-S4: S4D or S4 layer (`base`) plus input-dependent terms of degree 2..`liquid_degree`."
+    def __init__(self, d_model:int, d_state:int=64, liquid_degree:int=2, liquid_kernel:str='kb',
+                 products:str='adjacent', base:str='s4d', transposed:bool=False, **ssm_kwargs):
         super().__init__()
-        if liquid_kernel not in liquid_kernels: raise ValueError(f"unknown liquid_kernel {liquid_kernel!r}; known: {', '.join(liquid_kernels)}")
-        if products not in product_sets: raise ValueError(f"unknown products {products!r}; known: {', '.join(product_sets)}")
+        if liquid_kernel not in liquid_kernels:
+            raise ValueError(f"unknown liquid_kernel {liquid_kernel!r}; "
+                             f"known: {', '.join(liquid_kernels)}")
+        if products not in product_sets:
+            raise ValueError(f"unknown products {products!r}; known: {', '.join(product_sets)}")
         if base not in bases: raise ValueError(f"unknown base {base!r}; known: {', '.join(bases)}")
-        if isinstance(liquid_degree, bool) or not isinstance(liquid_degree, int) or liquid_degree < 1:
-            raise ValueError(f"liquid_degree must be an integer >= 1 (1: the plain layer), got {liquid_degree!r}")
+        if (isinstance(liquid_degree, bool) or not isinstance(liquid_degree, int)
+                or liquid_degree < 1):
+            raise ValueError("liquid_degree must be an integer >= 1 (1: the plain layer), "
+                             f"got {liquid_degree!r}")
         if base == 's4' and products == 'allcombs' and liquid_kernel == 'kb' and liquid_degree > 1:
-            raise ValueError("products='allcombs' with liquid_kernel='kb' needs a diagonal state matrix: for DPLR the terms "
-                             "C dA^a diag(dB) dA^b dB do not commute into C dA^(a+b) dB^2; use base='s4d' or products='adjacent'")
+            raise ValueError("products='allcombs' with liquid_kernel='kb' needs a diagonal state "
+                             "matrix: for DPLR the terms C dA^a diag(dB) dA^b dB do not commute "
+                             "into C dA^(a+b) dB^2; use base='s4d' or products='adjacent'")
         if base == 's4d':
             ssm_kwargs.setdefault('disc', 'bilinear')
-            if ssm_kwargs['disc'] == 'dss': raise ValueError("disc='dss' has no discrete dB, which the liquid terms are built from; use 'bilinear' or 'zoh'")
+            if ssm_kwargs['disc'] == 'dss':
+                raise ValueError("disc='dss' has no discrete dB, which the liquid terms are built "
+                                 "from; use 'bilinear' or 'zoh'")
         self.H, self.N, self.p, self.kind, self.products, self.base, self.transposed = \
             d_model, d_state, liquid_degree, liquid_kernel, products, base, transposed
         self.ssm = (S4D if base == 's4d' else S4)(d_model, d_state, transposed=True, **ssm_kwargs)
@@ -163,7 +188,8 @@ class LiquidS4(nn.Module):
     def _allcombs(self): return self.kind == 'kb' and self.products == 'allcombs' and self.p > 1
 
     def discrete(self):
-        "`(log dA or None, dB, C)`, each `(H, N/2)`: the discrete modes (S4D) or the DPLR `dB` and plain `C` (S4, no `log dA`)."
+        """`(log dA or None, dB, C)`, each `(H, N/2)`: the discrete modes (S4D),
+        or the DPLR `dB` and plain `C` (S4, no `log dA`)."""
         if self.base == 's4d': return self.ssm.kernel.discrete()
         k = self.ssm.kernel
         Lambda, P, B, _, dt = k.ssm()
@@ -183,31 +209,41 @@ class LiquidS4(nn.Module):
         return kernel_spectrum(Lambda, P, Bs, Ct[None], dt, k.l_kernel, k.backend)[0, ..., :L]
 
     def pb_kernel(self, L:int):
-        "The plain kernel `(H, L)` and the PB coefficients `c[q-2, h] = C dB^q` for `q = 2..p`, `(p-1, H)`, from one discretization."
-        if self.base == 's4':  # C dB^q is the first value of the degree-q KB kernel: Cauchy sums from C~, no dense solve for C
+        """The plain kernel `(H, L)` and the PB coefficients `c[q-2, h] = C dB^q`, `q = 2..p`,
+        `(p-1, H)`, from one discretization."""
+        # S4: C dB^q is the first value of the degree-q KB kernel: Cauchy sums from C~, no dense
+        # solve for C
+        if self.base == 's4':
             K = self.kb_kernels(L)
             return K[0], K[1:, :, 0]
         k = self.ssm.kernel
         x, dB, C = k.discrete()
         W = [C * dB]
         for _ in range(2, self.p + 1): W.append(W[-1] * dB)                 # C dB^q, each (H, N/2)
-        return _vandermonde(W[0], x, L, k.backend), (2 * torch.stack(W[1:]).sum(-1).real if self.p > 1 else None)
+        K = _vandermonde(W[0], x, L, k.backend)
+        return K, (2 * torch.stack(W[1:]).sum(-1).real if self.p > 1 else None)
 
     def forward(self, u, state=None):
-        "`(y, next_state)` for `u` (batch, length, d_model); `next_state` is None unless a `state` is passed."
+        "`(y, next_state)` for `u` (batch, length, d_model); `next_state` None without a `state`."
         _check_input(u, self.H, self.transposed, module=self)
-        x = u if self.transposed else u.transpose(-1, -2)   # read once, transposed, by the first pass over the batch
+        # read once, transposed, by the first pass over the batch
+        x = u if self.transposed else u.transpose(-1, -2)
         L, p = x.shape[-1], self.p
         s, past = (None, None) if state is None else self._check_state(state, x.shape[0])
         if x.numel() == 0:   # batch or length 0: an empty output; the state is unchanged
             return _empty_output(u, self.ssm.D, self.transposed), (None if s is None else (s, past))
         if self.kind == 'pb':
             K, c = self.pb_kernel(L)
-            if s is None: y = _liquid_conv(x, None, K[None], self.ssm.D, 1)[0]   # the base layer's convolution
-            else: y, s = self.ssm(x, s)   # the base layer adds the initial state's output and advances the state
-            if p > 1:   # elementwise over the whole batch: fused into one kernel each way where compiled. It reads x, not the
-                # padded copy the convolution made: two uses of that copy would add their gradients in a (B, H, 2L) buffer
-                y = _compiled(_pb_terms, y, x, x.new_zeros(*x.shape[:-1], p - 1) if past is None else past, c.to(y.dtype), p)
+            # the base layer's convolution
+            if s is None: y = _liquid_conv(x, None, K[None], self.ssm.D, 1)[0]
+            # the base layer adds the initial state's output and advances the state
+            else: y, s = self.ssm(x, s)
+            # elementwise over the whole batch: fused into one kernel each way where compiled. It
+            # reads x, not the padded copy the convolution made: two uses of that copy would add
+            # their gradients in a (B, H, 2L) buffer
+            if p > 1:
+                prev = x.new_zeros(*x.shape[:-1], p - 1) if past is None else past
+                y = _compiled(_pb_terms, y, x, prev, c.to(y.dtype), p)
         elif self._allcombs: y, s = self._allcombs_forward(x, s)
         else:
             y, v = _liquid_conv(x, past, self.kb_kernels(L), self.ssm.D, p)
@@ -223,8 +259,9 @@ class LiquidS4(nn.Module):
             k = self.ssm.kernel
             xA, dB, C = k.discrete()
             y = y + _vandermonde(C * torch.exp(xA) * s, xA, L, k.backend).to(y.dtype)
-            s = torch.exp(xA * L) * s + sum(_vandermonde_transpose(v[i].flip(-1).to(xA.real.dtype), dB ** (i + 1), xA, L, k.backend)
-                                            for i in range(self.p))
+            s = torch.exp(xA * L) * s + sum(
+                _vandermonde_transpose(v[i].flip(-1).to(xA.real.dtype), dB ** (i + 1), xA, L,
+                                       k.backend) for i in range(self.p))
             return y, s
         k, n = self.ssm.kernel, self.N // 2
         s = self.ssm._canonical(s, y.shape[0])
@@ -232,39 +269,49 @@ class LiquidS4(nn.Module):
         dA, _ = k.discrete(k.ssm()[0].dtype)
         _, dB, _ = self.discrete()
         Kr = krylov(L, dA, pairs(dB.to(dA.dtype) ** q))[:, :, :n]   # (p, H, N/2, L): dA^l dB^q
-        s = torch.einsum('hmn,bhn->bhm', torch.linalg.matrix_power(dA, L)[:, :n], pairs(s.to(dA.dtype))) \
+        dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
+        s = torch.einsum('hmn,bhn->bhm', dA_L, pairs(s.to(dA.dtype))) \
             + torch.einsum('qhnl,qbhl->bhn', Kr, v.flip(-1).to(Kr.dtype))
         return y, s
 
     def _allcombs_forward(self, x, s):
-        "KB with all products (S4D): the degree-q terms as sums of `E_a(k) (K_q * (u H_b))(k-q+1)`, in float64."
+        "KB, all products (S4D): degree-q terms as sums of `E_a(k) (K_q * (u H_b))(k-q+1)` in f64."
         p, L, k = self.p, x.shape[-1], self.ssm.kernel
         xA, dB, C = (t.to(torch.complex128) for t in k.discrete())
-        K = _vandermonde(C * dB ** torch.arange(1, p + 1, device=x.device)[:, None, None], xA, L, k.backend)  # (p, H, L)
+        qs = torch.arange(1, p + 1, device=x.device)[:, None, None]
+        K = _vandermonde(C * dB ** qs, xA, L, k.backend)   # (p, H, L)
         u = x.double()
         E, Hs = prefix_symmetric(u, p - 1)
         y = fft_conv_skip(u, K[0], self.ssm.D.double())
         qb = [(q, b) for q in range(2, p + 1) for b in range(q)]
-        c = fft_conv(u * torch.stack([Hs[b] for _, b in qb]), torch.stack([K[q - 1] for q, _ in qb])[:, None])  # (pairs, batch, H, L)
+        # (pairs, batch, H, L)
+        c = fft_conv(u * torch.stack([Hs[b] for _, b in qb]),
+                     torch.stack([K[q - 1] for q, _ in qb])[:, None])
         for i, (q, b) in enumerate(qb): y = y + E[q - 1 - b] * F.pad(c[i], (q - 1, 0))[..., :L]
         if s is not None:
-            S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)   # S_d = sum_{r <= p-d} x^(r)
+            # S_d = sum_{r <= p-d} x^(r)
+            S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)
             d = torch.arange(p, device=x.device)[:, None, None, None]
-            V = _vandermonde(C * dB ** d * S, xA, L + 1, k.backend)                           # (p, batch, H, L+1)
+            V = _vandermonde(C * dB ** d * S, xA, L + 1, k.backend)   # (p, batch, H, L+1)
             y = y + sum(E[i] * F.pad(V[i], (i, 0))[..., 1:L + 1] for i in range(p))
             new = []
             for q in range(1, p + 1):
-                xq = sum(E[q - 1 - b][..., -1:] * _vandermonde_transpose((u * Hs[b])[..., :L - q + 1].flip(-1), dB ** q, xA, L - q + 1, k.backend)
+                xq = sum(E[q - 1 - b][..., -1:]
+                         * _vandermonde_transpose((u * Hs[b])[..., :L - q + 1].flip(-1), dB ** q,
+                                                  xA, L - q + 1, k.backend)
                          for b in range(q)) if L >= q else 0
                 for r in range(1, q + 1):
-                    if q - r <= L: xq = xq + torch.exp(xA * (L - q + r)) * dB ** (q - r) * E[q - r][..., -1:] * s[:, :, r - 1]
+                    if q - r <= L:
+                        xq = xq + (torch.exp(xA * (L - q + r)) * dB ** (q - r)
+                                   * E[q - r][..., -1:] * s[:, :, r - 1])
                 new.append(xq)
             s = torch.stack(new, 2).to(s.dtype)
         return y.to(x.dtype), s
 
     def _check_state(self, state, batch):
         if not isinstance(state, (tuple, list)) or len(state) != 2:
-            raise ValueError(f"state must be the pair (x, past) from default_state or forward, got {type(state).__name__}")
+            raise ValueError("state must be the pair (x, past) from default_state or forward, "
+                             f"got {type(state).__name__}")
         x, past = state
         want = (batch, self.H, self.p - 1)
         if not torch.is_tensor(past) or not past.is_floating_point() or past.shape != want:
@@ -279,30 +326,35 @@ class LiquidS4(nn.Module):
         return x, past
 
     def default_state(self, batch:int, device=None):
-        "Zero state `(x, past)`: the base layer's state (one per degree with all products) and the last `p-1` inputs."
+        "Zero `(x, past)`: the base layer's state (one per degree if allcombs), last `p-1` inputs."
         x = self.ssm.default_state(batch, device)
         if self._allcombs: x = x[:, :, None].repeat(1, 1, self.p, 1)
-        return x, torch.zeros(batch, self.H, self.p - 1, dtype=self.ssm.D.dtype, device=device or self.ssm.D.device)
+        return x, torch.zeros(batch, self.H, self.p - 1, dtype=self.ssm.D.dtype,
+                              device=device or self.ssm.D.device)
 
     def setup_step(self, mode:str|None=None):
-        "Prepare `step` (`mode`: the base layer's step mode); call again after the parameters change."
+        "Prepare `step` (`mode`: the base layer's step mode); again after the parameters change."
         if mode is None: self.ssm.setup_step()
         else: self.ssm.setup_step(mode)
         with torch.no_grad():
             xA, dB, C = self.discrete()
             cdt = self.ssm.default_state(1)[0].dtype
             q = torch.arange(2, self.p + 1, device=dB.device)[:, None, None]
-            self._step = dict(dA=None if xA is None else torch.exp(xA).to(cdt), dB=dB.to(cdt), C=C.to(cdt),
-                              w=(dB ** q).to(cdt), c=2 * (C * dB ** q).sum(-1).real.to(self.ssm.D.dtype))
+            self._step = dict(dA=None if xA is None else torch.exp(xA).to(cdt), dB=dB.to(cdt),
+                              C=C.to(cdt), w=(dB ** q).to(cdt),
+                              c=2 * (C * dB ** q).sum(-1).real.to(self.ssm.D.dtype))
 
     def step(self, u_t, state):
         "One recurrent step with the liquid terms: `u_t` (batch, d_model) -> `(y_t, next_state)`."
-        if self._step is None: raise RuntimeError("call setup_step() before step() (and again after the parameters change)")
+        if self._step is None:
+            raise RuntimeError("call setup_step() before step() "
+                               "(and again after the parameters change)")
         _check_input(u_t, self.H, step=True, module=self, name='u_t')
         x, past = self._check_state(state, u_t.shape[0])
         m, p = self._step, self.p
         ue = torch.cat([past.to(u_t.dtype), u_t[..., None]], -1)
-        v = torch.stack([ue[..., p - q:].prod(-1) for q in range(2, p + 1)]) if p > 1 else None   # (p-1, batch, H)
+        # (p-1, batch, H)
+        v = torch.stack([ue[..., p - q:].prod(-1) for q in range(2, p + 1)]) if p > 1 else None
         if self._allcombs:
             y, x1 = self.ssm.step(u_t, x[:, :, 0])
             xs = [x1]
@@ -314,7 +366,7 @@ class LiquidS4(nn.Module):
             y, x = self.ssm.step(u_t, x)
             if p > 1 and self.kind == 'pb': y = y + (m['c'][:, None] * v).sum(0)
             elif p > 1:
-                e = (m['w'][:, None] * v[..., None]).sum(0)                   # sum_q dB^q v_q, (batch, H, N/2)
+                e = (m['w'][:, None] * v[..., None]).sum(0)   # sum_q dB^q v_q, (batch, H, N/2)
                 if self.base == 's4' and self.ssm._step[0] == 'diagonal':
                     _, _, C_d, Vinv, _ = self.ssm._step[1:]
                     e = torch.einsum('hmn,bhn->bhm', Vinv, pairs(e))
@@ -324,4 +376,5 @@ class LiquidS4(nn.Module):
         return y, (x, ue[..., 1:])
 
     def extra_repr(self):
-        return f"liquid_degree={self.p}, liquid_kernel={self.kind!r}, products={self.products!r}, base={self.base!r}, transposed={self.transposed}"
+        return (f"liquid_degree={self.p}, liquid_kernel={self.kind!r}, products={self.products!r}, "
+                f"base={self.base!r}, transposed={self.transposed}")

@@ -20,8 +20,9 @@ from .s4d import S4D, S4DStandalone, from_official_s4d, _check_input, _head_fn
 _fixtures = Path(importlib.util.find_spec('s4lit').origin).parent / 'fixtures' / 'official'
 
 def fixture(name:str) -> dict:
-    "The arrays of the official-code fixture `name` (`s4lit/fixtures/official/<name>.npz`) as a dict of tensors."
-    with np.load(_fixtures / f'{name}.npz') as z: return {k: torch.from_numpy(z[k]) for k in z.files}
+    "The arrays of official-code fixture `name` (`s4lit/fixtures/official/<name>.npz`) as tensors."
+    with np.load(_fixtures / f'{name}.npz') as z:
+        return {k: torch.from_numpy(z[k]) for k in z.files}
 
 def _split(d:dict, prefix:str) -> dict:
     "The entries of `d` under `prefix.`, without it."
@@ -29,8 +30,9 @@ def _split(d:dict, prefix:str) -> dict:
 
 # %% ../nbs/07_official.ipynb #90faeebe
 class S4Standalone(nn.Module):
-    "An `S4` layer with the official block's head: GELU, dropout, 1x1 convolution to 2H and a GLU over channels."
-    def __init__(self, d_model:int, d_state:int=64, dropout:float=0.0, transposed:bool=True, **kernel_kwargs):
+    "An `S4` layer with the official block's head: GELU, dropout, 1x1 conv to 2H, channel GLU."
+    def __init__(self, d_model:int, d_state:int=64, dropout:float=0.0, transposed:bool=True,
+                 **kernel_kwargs):
         super().__init__()
         self.transposed = transposed
         self.s4 = S4(d_model, d_state, transposed=True, **kernel_kwargs)
@@ -38,7 +40,7 @@ class S4Standalone(nn.Module):
         self.output_linear = nn.Conv1d(d_model, 2 * d_model, 1)
 
     def forward(self, u, state=None):
-        "`(y, next_state)` for `u` (batch, d_model, length), or (batch, length, d_model) if not `transposed`."
+        "`(y, next_state)` for `u` of shape (B, H, L), or (B, L, H) if not `transposed`."
         _check_input(u, self.s4.H, self.transposed)
         if not self.transposed: u = u.transpose(-1, -2)
         y, state = self.s4(u, state)
@@ -48,13 +50,14 @@ class S4Standalone(nn.Module):
         return (y if self.transposed else y.transpose(-1, -2)), state
 
 # %% ../nbs/07_official.ipynb #3d58ff08
-_real_transforms = ('exp', 'softplus', 'none')   # official names that s4lit's S4DKernel has under the same name
+# official names that s4lit's S4DKernel has under the same name
+_real_transforms = ('exp', 'softplus', 'none')
 
 def _c(x): return torch.view_as_complex(x.contiguous())
 def _r(x): return torch.view_as_real(x).contiguous()
 
 def _layout(sd:dict) -> tuple:
-    "`('s4d' | 'block' | 'fftconv', prefix of the layer's keys)` from the keys of an official state dict."
+    "`('s4d' | 'block' | 'fftconv', prefix of the layer's keys)` from an official state dict."
     if 'kernel.log_A_real' in sd: return 's4d', ''
     if 'layer.kernel.inv_dt' in sd: return 'block', 'layer.'
     if 'kernel.inv_dt' in sd: return 'fftconv', ''
@@ -62,40 +65,53 @@ def _layout(sd:dict) -> tuple:
                    "'layer.kernel.inv_dt' (S4Block) or 'kernel.inv_dt' (FFTConv)")
 
 def _untie(x, H:int, dim:int):
-    "Tile the `n_ssm` tied copies of an official parameter along `dim` to `H` channels (`h` reads copy `h % n_ssm`)."
+    "Tile an official parameter's `n_ssm` tied copies along `dim` to `H` (`h` reads `h % n_ssm`)."
     n = x.shape[dim]
     if H % n: raise ValueError(f"n_ssm={n} does not divide d_model={H}")
     return x.repeat(*[H // n if d == dim else 1 for d in range(x.dim())])
 
 # %% ../nbs/07_official.ipynb #4899acb9
-def _check_options(sd, p, disc, real_transform, dt_transform, imag_transform, activation, final_act):
+def _check_options(sd, p, disc, real_transform, dt_transform, imag_transform, activation,
+                   final_act):
     "Refuse what s4lit does not compute the way the official code does."
-    if dt_transform != 'exp': raise ValueError(f"dt_transform={dt_transform!r}: s4lit's dt is exp(log_dt), 'exp' only")
-    if imag_transform != 'none': raise ValueError(f"imag_transform={imag_transform!r}: s4lit keeps Im A as it is, 'none' only")
-    if sd[p + 'kernel.inv_dt'].shape[-1] != 1: raise ValueError("dt_tie=False (a dt per mode): s4lit has one dt per channel")
+    if dt_transform != 'exp':
+        raise ValueError(f"dt_transform={dt_transform!r}: s4lit's dt is exp(log_dt), 'exp' only")
+    if imag_transform != 'none':
+        raise ValueError(f"imag_transform={imag_transform!r}: s4lit keeps Im A as it is, "
+                         "'none' only")
+    if sd[p + 'kernel.inv_dt'].shape[-1] != 1:
+        raise ValueError("dt_tie=False (a dt per mode): s4lit has one dt per channel")
     if (c := sd[p + 'kernel.C'].shape[0]) != 1:
-        raise ValueError(f"channels={c}: s4lit's layers map each channel to one output (channels=1)")
+        raise ValueError(f"channels={c}: s4lit's layers map each channel to one output "
+                         "(channels=1)")
     if p + 'kernel.P' in sd and real_transform != 'exp':
-        raise ValueError(f"real_transform={real_transform!r}: s4lit's S4 stores log(-Re Lambda), 'exp' only")
-    if real_transform not in _real_transforms: raise ValueError(f"real_transform={real_transform!r}; known: {', '.join(_real_transforms)}")
-    if disc not in ('zoh', 'bilinear', 'dss'): raise ValueError(f"unknown disc {disc!r}; known: zoh, bilinear, dss")
+        raise ValueError(f"real_transform={real_transform!r}: s4lit's S4 stores log(-Re Lambda), "
+                         "'exp' only")
+    if real_transform not in _real_transforms:
+        raise ValueError(f"real_transform={real_transform!r}; known: {', '.join(_real_transforms)}")
+    if disc not in ('zoh', 'bilinear', 'dss'):
+        raise ValueError(f"unknown disc {disc!r}; known: zoh, bilinear, dss")
     if p and (activation, final_act) != ('gelu', 'glu'):
-        raise ValueError(f"activation={activation!r}, final_act={final_act!r}: s4lit's heads are 'gelu' then 'glu'")
+        raise ValueError(f"activation={activation!r}, final_act={final_act!r}: "
+                         "s4lit's heads are 'gelu' then 'glu'")
 
 # %% ../nbs/07_official.ipynb #7af6c1b1
 def _build(sd, p, H, N2, dplr, disc, real_transform, dropout, transposed, lr, backend):
-    "The empty s4lit module for the official layout: `S4Standalone`/`S4DStandalone` for a block, `S4`/`S4D` for an FFTConv."
+    "The empty s4lit module: `S4Standalone`/`S4DStandalone` for a block, `S4`/`S4D` for an FFTConv."
     kw = dict(lr=lr, wd=0.0)
     if dplr:
         kw.update(rank=sd[p + 'kernel.P'].shape[0], backend=backend or 'auto')
-        return S4Standalone(H, 2 * N2, dropout, transposed, **kw) if p else S4(H, 2 * N2, transposed=transposed, **kw)
+        if p: return S4Standalone(H, 2 * N2, dropout, transposed, **kw)
+        return S4(H, 2 * N2, transposed=transposed, **kw)
     kw.update(disc=disc, real_transform=real_transform, backend=backend or 'matmul')
-    return S4DStandalone(H, 2 * N2, dropout, transposed, **kw) if p else S4D(H, 2 * N2, transposed, **kw)
+    if p: return S4DStandalone(H, 2 * N2, dropout, transposed, **kw)
+    return S4D(H, 2 * N2, transposed, **kw)
 
 def from_official(state_dict:dict, disc:str='zoh', real_transform:str='exp', dt_transform:str='exp',
-                  imag_transform:str='none', activation:str='gelu', final_act:str='glu', dropout:float=0.0,
-                  transposed:bool=True, lr:float|None=None, backend:str|None=None) -> nn.Module:
-    "The s4lit module that computes what the official S4D (s4d.py), `S4Block` or `FFTConv` with `state_dict` computes."
+                  imag_transform:str='none', activation:str='gelu', final_act:str='glu',
+                  dropout:float=0.0, transposed:bool=True, lr:float|None=None,
+                  backend:str|None=None) -> nn.Module:
+    "The s4lit module equal to the official S4D (s4d.py), `S4Block` or `FFTConv` with `state_dict`."
     sd = {k: torch.as_tensor(v) for k, v in state_dict.items()}
     layout, p = _layout(sd)
     if layout == 's4d':
@@ -105,15 +121,18 @@ def from_official(state_dict:dict, disc:str='zoh', real_transform:str='exp', dt_
     _check_options(sd, p, disc, real_transform, dt_transform, imag_transform, activation, final_act)
     dplr, C = p + 'kernel.P' in sd, _c(sd[p + 'kernel.C'][0])
     H, N2 = C.shape
-    m = _build(sd, p, H, N2, dplr, disc, real_transform, dropout, transposed, lr, backend).to(sd[p + 'kernel.inv_dt'].dtype)
+    m = _build(sd, p, H, N2, dplr, disc, real_transform, dropout, transposed, lr, backend)
+    m = m.to(sd[p + 'kernel.inv_dt'].dtype)
     core = (m.s4 if dplr else m.s4d) if p else m
-    k, A_re, A_im = core.kernel, _untie(sd[p + 'kernel.A_real'], H, 0), _untie(sd[p + 'kernel.A_imag'], H, 0)
+    k = core.kernel
+    A_re, A_im = _untie(sd[p + 'kernel.A_real'], H, 0), _untie(sd[p + 'kernel.A_imag'], H, 0)
     with torch.no_grad():
         core.D.copy_(sd[p + 'D'][0])
         k.log_dt.copy_(sd[p + 'kernel.inv_dt'][:, 0])
         k.B.copy_(_untie(sd[p + 'kernel.B'][0], H, 0))
         if dplr:
-            k.log_Lambda_re.copy_(A_re); k.Lambda_im.copy_(-A_im); k.P.copy_(_untie(sd[p + 'kernel.P'], H, 1))
+            k.log_Lambda_re.copy_(A_re); k.Lambda_im.copy_(-A_im)
+            k.P.copy_(_untie(sd[p + 'kernel.P'], H, 1))
             k.C.copy_(_r(C)); k.l_kernel = int(sd[p + 'kernel.l_kernel'])
         else:
             k.A_real.copy_(-A_re if real_transform == 'none' else A_re); k.A_imag.copy_(-A_im)
@@ -126,27 +145,32 @@ def from_official(state_dict:dict, disc:str='zoh', real_transform:str='exp', dt_
 
 # %% ../nbs/07_official.ipynb #5a1fe503
 def _tie(x, n:int, dim:int, grad:bool):
-    "The `n` tied copies of `x` (H along `dim`): summed for gradients, else the first group, checked equal to the others."
+    "The `n` tied copies of `x` (H along `dim`): summed for gradients, else the first (checked)."
     H = x.shape[dim]
     if H % n: raise ValueError(f"n_ssm={n} does not divide d_model={H}")
     g = x.unflatten(dim, (H // n, n))
     if grad: return g.sum(dim)
     if not (g == g.narrow(dim, 0, 1)).all():
-        raise ValueError(f"the channels' (A, B, P) are not tied in {n} groups (they were trained untied); "
+        raise ValueError(f"the channels' (A, B, P) are not tied in {n} groups "
+                         "(they were trained untied); "
                          "write them with n_ssm=None (one copy per channel)")
     return g.select(dim, 0)
 
 def _value(grad:bool):
-    return (lambda t: t.grad if t.grad is not None else torch.zeros_like(t)) if grad else (lambda t: t.detach())
+    if not grad: return lambda t: t.detach()
+    return lambda t: t.grad if t.grad is not None else torch.zeros_like(t)
 
 def _to_official_s4d(m, grad:bool) -> dict:
-    "The standalone S4D's layout: zoh, exp, B = 1 (the official layer has no B), A and C conjugated."
+    "The standalone S4D's layout: zoh, exp, B = 1 (the official layer has no B), A, C conjugated."
     k, v = m.s4d.kernel, _value(grad)
-    if k.disc != 'zoh' or k.real_transform != 'exp': raise ValueError("the standalone official S4D is disc='zoh', real_transform='exp'")
-    if not (torch.view_as_complex(k.B.detach()) == 1).all(): raise ValueError("the standalone official S4D has B = 1; this layer's B differs")
+    if k.disc != 'zoh' or k.real_transform != 'exp':
+        raise ValueError("the standalone official S4D is disc='zoh', real_transform='exp'")
+    if not (torch.view_as_complex(k.B.detach()) == 1).all():
+        raise ValueError("the standalone official S4D has B = 1; this layer's B differs")
     conj = torch.tensor([1.0, -1.0], dtype=k.C.dtype, device=k.C.device)
-    return {'D': v(m.s4d.D), 'kernel.C': v(k.C) * conj, 'kernel.log_dt': v(k.log_dt), 'kernel.log_A_real': v(k.A_real),
-            'kernel.A_imag': -v(k.A_imag), 'output_linear.0.weight': v(m.output_linear.weight),
+    return {'D': v(m.s4d.D), 'kernel.C': v(k.C) * conj, 'kernel.log_dt': v(k.log_dt),
+            'kernel.log_A_real': v(k.A_real), 'kernel.A_imag': -v(k.A_imag),
+            'output_linear.0.weight': v(m.output_linear.weight),
             'output_linear.0.bias': v(m.output_linear.bias)}
 
 # %% ../nbs/07_official.ipynb #2ca8f753
@@ -154,31 +178,41 @@ def _kernel_entries(k, p:str, n:int, v, grad:bool) -> dict:
     "The official kernel entries of an s4lit `S4Kernel` or `S4DKernel` `k`."
     sd = {p + 'kernel.inv_dt': v(k.log_dt)[:, None], p + 'kernel.B': _tie(v(k.B), n, 0, grad)[None]}
     if hasattr(k, 'P'):
-        sd.update({p + 'kernel.C': v(k.C)[None], p + 'kernel.A_real': _tie(v(k.log_Lambda_re), n, 0, grad),
-                   p + 'kernel.A_imag': -_tie(v(k.Lambda_im), n, 0, grad), p + 'kernel.P': _tie(v(k.P), n, 1, grad),
+        sd.update({p + 'kernel.C': v(k.C)[None],
+                   p + 'kernel.A_real': _tie(v(k.log_Lambda_re), n, 0, grad),
+                   p + 'kernel.A_imag': -_tie(v(k.Lambda_im), n, 0, grad),
+                   p + 'kernel.P': _tie(v(k.P), n, 1, grad),
                    p + 'kernel.l_kernel': torch.tensor(k.l_kernel)})
         return sd
     if k.real_transform not in _real_transforms:
-        raise ValueError(f"real_transform={k.real_transform!r} has no official counterpart ({', '.join(_real_transforms)})")
+        raise ValueError(f"real_transform={k.real_transform!r} has no official counterpart "
+                         f"({', '.join(_real_transforms)})")
     a = _tie(v(k.A_real), n, 0, grad)
     C = v(k.C) * (0.5 if grad else 2.0) if k.disc == 'dss' else v(k.C)
-    sd.update({p + 'kernel.C': C[None], p + 'kernel.A_real': -a if k.real_transform == 'none' else a,
+    sd.update({p + 'kernel.C': C[None],
+               p + 'kernel.A_real': -a if k.real_transform == 'none' else a,
                p + 'kernel.A_imag': -_tie(v(k.A_imag), n, 0, grad)})
     return sd
 
-def to_official(module:nn.Module, layout:str|None=None, n_ssm:int|None=None, grad:bool=False) -> dict:
-    "The official state_dict of an s4lit `S4`/`S4D`/`S4Standalone`/`S4DStandalone` (`grad`: the official gradients)."
+def to_official(module:nn.Module, layout:str|None=None, n_ssm:int|None=None,
+                grad:bool=False) -> dict:
+    "The official state_dict of an s4lit `S4`/`S4D` or their Standalone (`grad`: the gradients)."
     info = getattr(module, '_official', {})
-    layout = layout or info.get('layout') or ('block' if isinstance(module, (S4Standalone, S4DStandalone)) else 'fftconv')
+    default = 'block' if isinstance(module, (S4Standalone, S4DStandalone)) else 'fftconv'
+    layout = layout or info.get('layout') or default
     if layout == 's4d' and isinstance(module, S4DStandalone): return _to_official_s4d(module, grad)
     head = isinstance(module, (S4Standalone, S4DStandalone))
     if layout not in ('block', 'fftconv') or head != (layout == 'block'):
-        raise ValueError(f"cannot write a {type(module).__name__} as layout {layout!r}: S4Standalone and S4DStandalone "
-                         "write 'block', S4 and S4D 'fftconv', an S4DStandalone of B = 1 also 's4d'")
+        raise ValueError(f"cannot write a {type(module).__name__} as layout {layout!r}: "
+                         "S4Standalone and S4DStandalone write 'block', S4 and S4D 'fftconv', "
+                         "an S4DStandalone of B = 1 also 's4d'")
     core = (module.s4 if isinstance(module, S4Standalone) else module.s4d) if head else module
-    if not isinstance(core, (S4, S4D)): raise TypeError(f"expected an s4lit S4, S4D or their Standalone, got {type(module).__name__}")
+    if not isinstance(core, (S4, S4D)):
+        raise TypeError("expected an s4lit S4, S4D or their Standalone, "
+                        f"got {type(module).__name__}")
     v, p = _value(grad), 'layer.' if head else ''
     n = n_ssm or info.get('n_ssm') or core.H
     sd = {p + 'D': v(core.D)[None], **_kernel_entries(core.kernel, p, n, v, grad)}
-    if head: sd.update({'output_linear.0.weight': v(module.output_linear.weight)[..., 0], 'output_linear.0.bias': v(module.output_linear.bias)})
+    if head: sd.update({'output_linear.0.weight': v(module.output_linear.weight)[..., 0],
+                        'output_linear.0.bias': v(module.output_linear.bias)})
     return {key: t.clone() for key, t in sd.items()}
