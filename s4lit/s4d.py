@@ -125,7 +125,7 @@ def init_A(kind:str, N:int):
     return torch.complex(-(n + 1), torch.zeros_like(n))
 
 def init_B(kind:str, N:int):
-    "Input matrix of S4D-`kind` (complex128, (N/2,)): the NPLR's `V^* B` for 'legs', ones otherwise."
+    "Input matrix of S4D-`kind`, complex128 (N/2,): the NPLR's `V^* B` for 'legs', else ones."
     _check_init(kind, N)
     if kind == 'legs': return torch.from_numpy(nplr('legs', N)[2])
     return torch.ones(N // 2, dtype=torch.complex128)
