@@ -9,8 +9,9 @@ __all__ = ['cosine_schedule', 'TrainConfig', 'RunError', 'NonFiniteError', 'Inte
            'Objective', 'make_optimizer', 'evaluate', 'plot_history', 'train', 'read_run', 'published_runs', 'recipes',
            'recipe_table', 'parse_config', 'main']
 
-# %% ../nbs/12_train.ipynb #7f87b15f
-import argparse, contextlib, dataclasses, json, math, os, shlex, shutil, signal, sys, threading, time, warnings
+# %% ../nbs/12_train.ipynb #a8e19562
+import argparse, contextlib, dataclasses, json, math, os, shlex, shutil, signal, sys, threading
+import time, warnings
 import importlib.resources
 from dataclasses import dataclass, asdict
 from functools import partial
@@ -27,7 +28,7 @@ import torch.utils._pytree as pytree
 from .data import get_task, TASKS, augment_images, DataMissing
 from tqdm.auto import tqdm
 
-# %% ../nbs/12_train.ipynb #b0bfe8dc
+# %% ../nbs/12_train.ipynb #e3be6eba
 def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
     "Linear warmup over `warmup_steps`, then cosine decay to 0 at `total_steps`, for every group of `opt`."
     def f(step):
@@ -35,7 +36,7 @@ def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
         return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))))
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
-# %% ../nbs/12_train.ipynb #6c5fa0a7
+# %% ../nbs/12_train.ipynb #e0e1c2a7
 @dataclass
 class TrainConfig:
     task: str = 'smnist'         # a name from s4lit.data.TASKS
@@ -52,7 +53,7 @@ class TrainConfig:
     bidirectional: bool = False
     epochs: int = 10
     batch_size: int = 64         # sequences per step and process (per micro-step with accumulate)
-    accumulate: int = 1          # micro-steps per optimizer step: a step sees batch_size x processes x accumulate
+    accumulate: int = 1          # micro-steps per step (a step: batch_size x processes x this)
     lr: float = 4e-3             # everything but the SSM parameters
     ssm_lr: float = 1e-3         # A, B, dt: the layers register these
     weight_decay: float = 0.05
@@ -79,7 +80,9 @@ class TrainConfig:
         if self.model not in layers: raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(layers)}")
         if TASKS[self.task].n_classes is None: raise ValueError(f"task {self.task!r} is a regression task; s4lit-train trains classifiers")
         if not 0 <= self.device_data <= 1: raise ValueError(f"device_data is a fraction of the free device memory, in [0, 1]; got {self.device_data}")
-        if self.accumulate < 1: raise ValueError(f"accumulate is a number of micro-steps, at least 1; got {self.accumulate}")
+        if self.accumulate < 1:
+            raise ValueError("accumulate is a number of micro-steps, at least 1; "
+                             f"got {self.accumulate}")
         if self.backbone not in backbones: raise ValueError(f"unknown backbone {self.backbone!r}; valid: {', '.join(backbones)}")
         for name in ('layer_args', 'backbone_args'):
             try: self._json(name)
@@ -96,7 +99,7 @@ class TrainConfig:
     @property
     def out_dir(self): return Path(self.out.format(task=self.task, model=self.model))
 
-# %% ../nbs/12_train.ipynb #317936c9
+# %% ../nbs/12_train.ipynb #477e435e
 class RunError(ValueError):
     "A run that cannot start or go on; its message names the file or setting and the fix. `s4lit-train` prints it as one line."
     status = 2      # the exit status of s4lit-train: 2 for what the user can fix
@@ -130,7 +133,7 @@ def _batches(ds, batch_size, generator=None, drop_last=False, device=None, augme
         yield _fetch(ds, idx[i:i + batch_size], device, augment)
 
 def _fetch(ds, j, device, augment=None):
-    "The examples `j` of `ds` as a batch `(x, y)` on `device`, passed through `augment` before decoding."
+    "The examples `j` of `ds` as a batch `(x, y)` on `device`, through `augment` before decoding."
     x, y = ds.x[j], ds.y[j]
     if y.device.type == 'cpu' and device.type != 'cpu': x, y = _to(x, device), _to(y, device)
     if augment is not None: x = augment(x)
@@ -188,7 +191,7 @@ def n_parameters(cfg:TrainConfig) -> int:
     "Parameters of the model `cfg` builds, from its task's description alone (no data is read)."
     return sum(p.numel() for p in build_model(cfg).parameters())
 
-# %% ../nbs/12_train.ipynb #0f36057a
+# %% ../nbs/12_train.ipynb #dca38166
 class Objective(nn.Module):
     "Mean cross-entropy of `model` on a batch `(x, y)` and its number of correct predictions (per sequence: the fraction of its steps right, for labels `y` at every step): what a training step records."
     def __init__(self, model:nn.Module, tokens:bool=False, bf16:bool=False):
@@ -229,21 +232,23 @@ def evaluate(model, ds, cfg, device):
     "Mean loss and accuracy of `model` on `ds`."
     model.eval()
     obj, n, (rank, world) = Objective(model, ds.tokens, cfg.bf16), len(ds), _world()
-    if world > 1: ds = ds.subset(torch.arange(rank, n, world))    # every process a shard; the sums are added up
-    sums = torch.zeros(2, dtype=torch.float64, device=device)      # loss x examples, correct predictions
+    # every process evaluates a shard; the sums are added up
+    if world > 1: ds = ds.subset(torch.arange(rank, n, world))
+    # loss x examples, correct predictions
+    sums = torch.zeros(2, dtype=torch.float64, device=device)
     for x, y in _batches(ds, 2 * cfg.batch_size, device=device):
         loss, correct = obj(x, y)
         sums += torch.stack([loss * len(y), correct])
     if world > 1: dist.all_reduce(sums)
     return sums[0].item() / n, sums[1].item() / n
 
-# %% ../nbs/12_train.ipynb #890c0f97
+# %% ../nbs/12_train.ipynb #01e9ec3d
 def _world() -> tuple:
     "(rank, number of processes) of this process: (0, 1) unless a process group is running."
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
 def _start_group(cfg:TrainConfig) -> bool:
-    "Join the process group torchrun's environment describes (WORLD_SIZE > 1): NCCL on CUDA, gloo on the CPU."
+    "Join the process group torchrun describes (WORLD_SIZE > 1): NCCL on CUDA, gloo on the CPU."
     if dist.is_initialized() or int(os.environ.get('WORLD_SIZE', '1')) < 2: return False
     cuda = cfg.device != 'cpu' and torch.cuda.is_available()
     if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
@@ -258,7 +263,7 @@ def _agree(flag:bool, device) -> bool:
     return bool(t.item())
 
 def _steps(n:int, batch_size:int, accumulate:int=1, generator=None, drop_last=False, skip:int=0):
-    "Per optimizer step, this process's `accumulate` micro-batches: (indices, share of the global batch x processes, size)."
+    "Per optimizer step, this process's micro-batches: (indices, share x processes, size)."
     rank, world = _world()
     big = batch_size * world * accumulate                       # the global batch
     idx = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
@@ -269,7 +274,7 @@ def _steps(n:int, batch_size:int, accumulate:int=1, generator=None, drop_last=Fa
         # an empty piece (a last batch smaller than the pieces) runs one example with no weight
         yield [(j if len(j) else g[:1], len(j) * world / len(g), len(j)) for j in parts]
 
-# %% ../nbs/12_train.ipynb #bcddfee8
+# %% ../nbs/12_train.ipynb #e33c2be3
 def plot_history(history:list, path=None):
     "Loss and accuracy per epoch, training and validation, from `train`'s history or the rows of a metrics.jsonl; written to `path` (PNG) if given."
     from matplotlib.figure import Figure   # no pyplot: no global state, no display backend
@@ -288,7 +293,7 @@ def plot_history(history:list, path=None):
         fig.savefig(tmp, dpi=100); os.replace(tmp, path)
     return fig
 
-# %% ../nbs/12_train.ipynb #7403be90
+# %% ../nbs/12_train.ipynb #7b2a29ad
 def _subset(ds, limit, seed):
     if not limit or limit >= len(ds): return ds
     return ds.subset(torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:limit])
@@ -373,7 +378,9 @@ def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
     if 'cuda_rng' in ck and device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'].cpu(), device)
     changed = {k: [prev[k], v] for k, v in new.items() if k in prev and prev[k] != v and k not in ('resume', 'overwrite')}
     if (rates := [f"{k} {prev[k]:g} -> {new[k]:g}" for k in ('lr', 'ssm_lr', 'weight_decay') if k in changed]):
-        if _world()[0] == 0: print(f"resume: {', '.join(rates)}, set on the restored optimizer from step {ck['step']} on")
+        if _world()[0] == 0:
+            print(f"resume: {', '.join(rates)}, set on the restored optimizer "
+                  f"from step {ck['step']} on")
     return changed
 
 class _Stop:
@@ -403,14 +410,17 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
 
 def _train(cfg, data, until):
     device, (rank, world) = _device(cfg.device), _world()
-    if world > 1 and device.type == 'cuda' and device.index is None: device = torch.device('cuda', torch.cuda.current_device())
+    if world > 1 and device.type == 'cuda' and device.index is None:
+        device = torch.device('cuda', torch.cuda.current_device())
     if world > 1 and cfg.graph and device.type == 'cuda':
-        raise RunError("--graph cannot record DDP's gradient all-reduce; with several processes add --no-graph")
+        raise RunError("--graph cannot record DDP's all-reduce; "
+                       "with several processes add --no-graph")
     err, out = None, cfg.out_dir
     if rank == 0:                             # the first process alone touches the run folder
         try: out = _check_out(cfg)            # before reading any data: a refused run costs nothing
         except RunError as e: err = e
-    if _agree(err is not None, device): raise err or RunError("the first process refused the run (its message says why)")
+    if _agree(err is not None, device):
+        raise err or RunError("the first process refused the run (its message says why)")
     torch.manual_seed(cfg.seed)
     if device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
     if data is None: data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
@@ -425,12 +435,13 @@ def _train(cfg, data, until):
     model = build_model(cfg, tr).to(device)
     n_params = sum(p.numel() for p in model.parameters())
     if rank == 0: _check_space(out, n_params)
-    ddp = DDP(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else None
+    ids = [device.index] if device.type == 'cuda' else None
+    ddp = DDP(model, device_ids=ids) if world > 1 else None
     step_fn = Objective(ddp or model, tr.tokens, cfg.bf16)
     if cfg.graph: step_fn = _graphed(step_fn, tr, cfg, device)
     graph = isinstance(step_fn, GraphedModule)
     opt = make_optimizer(model, cfg, device)
-    big = cfg.batch_size * world * cfg.accumulate                 # examples per optimizer step, in all processes
+    big = cfg.batch_size * world * cfg.accumulate      # examples per step, in all processes
     steps_per_epoch = len(tr) // big if graph else math.ceil(len(tr) / big)
     sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch, int(cfg.warmup * cfg.epochs * steps_per_epoch))
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -444,11 +455,12 @@ def _train(cfg, data, until):
         changed = _resume(ck, out/'last.pt', prev, cfg, model, opt, sched, gen, device)
         start, step, best, history, partial_ep = ck['epoch'], ck['step'], ck['best'], json.loads(ck['history']), ck.get('partial')
         record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))   # written with the first checkpoint
-        if cfg.progress and rank == 0: print(f"resumed from {out/'last.pt'} at step {step} (epoch {start}" +
-                               (f", batch {partial_ep['batches']})" if partial_ep else ')'))
+        if cfg.progress and rank == 0:
+            print(f"resumed from {out/'last.pt'} at step {step} (epoch {start}"
+                  + (f", batch {partial_ep['batches']})" if partial_ep else ')'))
     elif cfg.overwrite and rank == 0:
         for f in _RUN_FILES: (out/f).unlink(missing_ok=True)
-    if rank: torch.manual_seed(cfg.seed + 1_000_003 * rank + step)   # dropout: other masks in other processes
+    if rank: torch.manual_seed(cfg.seed + 1_000_003 * rank + step)   # other dropout masks
     # what ran: the settings, then each resume's changes
     if not cfg.resume and rank == 0: _save_atomic(json.dumps(record, indent=1), out/'config.json')
     pending = [record] if cfg.resume else []     # a resume that saves nothing changes no file
@@ -458,27 +470,32 @@ def _train(cfg, data, until):
         _save_atomic(ck, out/'last.pt')
     eager = Objective(model, tr.tokens, cfg.bf16)    # to find a non-finite activation
     if cfg.progress and rank == 0:
-        print(f"{cfg.task}: {len(tr)} train / {len(va)} val / {len(te)} test; {cfg.model} model, {n_params:,} parameters, "
-              f"on {device}{' (CUDA graphs)' if graph else ''}" + (f" x {world} processes" if world > 1 else ''))
+        print(f"{cfg.task}: {len(tr)} train / {len(va)} val / {len(te)} test; {cfg.model} model, "
+              f"{n_params:,} parameters, on {device}{' (CUDA graphs)' if graph else ''}"
+              + (f" x {world} processes" if world > 1 else ''))
     bar_on = cfg.progress and rank == 0 and _interactive()
     aug = partial(augment_images, image=tr.image) if cfg.augment else None
     ck_state = lambda: {'model': model.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'gen': gen.get_state(),
                         'rng': torch.get_rng_state(), **({'cuda_rng': torch.cuda.get_rng_state(device)} if device.type == 'cuda' else {}),
-                        'step': step, 'best': best, 'history': json.dumps(history), 'config': json.dumps(asdict(cfg)),
-                        'world_size': world}
+                        'step': step, 'best': best, 'history': json.dumps(history),
+                        'config': json.dumps(asdict(cfg)), 'world_size': world}
     with _Stop() as stop:
         for epoch in range(start, min(cfg.epochs, until or cfg.epochs)):
             step_fn.train(); t0 = time.time()
             tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device)
             seen, done, t_before = 0, 0, 0.0
             if partial_ep is not None:                 # an epoch stopped by Ctrl-C: the same order, from the next batch
-                gen.set_state(partial_ep['gen'].cpu()); done, t_before = partial_ep['batches'], partial_ep['time']
+                gen.set_state(partial_ep['gen'].cpu())
+                done, t_before = partial_ep['batches'], partial_ep['time']
                 if rank == 0:                          # the sums so far, over all processes
-                    seen, tot, hits = partial_ep['seen'], tot + partial_ep['tot'].to(device), hits + partial_ep['hits'].to(device)
+                    seen = partial_ep['seen']
+                    tot = tot + partial_ep['tot'].to(device)
+                    hits = hits + partial_ep['hits'].to(device)
             gen_start, partial_ep = gen.get_state(), None
             bar = tqdm(total=steps_per_epoch, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}', unit='step', leave=False,
                        disable=not bar_on, dynamic_ncols=True)
-            for i, micro in enumerate(_steps(len(tr), cfg.batch_size, cfg.accumulate, gen, drop_last=graph, skip=done), done):
+            batches = _steps(len(tr), cfg.batch_size, cfg.accumulate, gen, graph, skip=done)
+            for i, micro in enumerate(batches, done):
                 opt.zero_grad(set_to_none=True)
                 for k, (j, share, size) in enumerate(micro):
                     x, y = _fetch(tr, j.to(tr.y.device), device, aug)
@@ -487,18 +504,19 @@ def _train(cfg, data, until):
                     with contextlib.nullcontext() if sync else ddp.no_sync():
                         loss, correct = step_fn(x, y)
                         (loss if share == 1 else loss * share).backward()
-                    if size: tot += loss.detach() * size; hits += correct; seen += size  # on the device: no waiting
+                    # summed on the device: no waiting here
+                    if size: tot += loss.detach() * size; hits += correct; seen += size
                 opt.step(); sched.step(); step += 1
                 check = step % cfg.check_every == 0 or i == steps_per_epoch - 1
-                # several processes stop together, at a check (one all-reduce there, none in between)
+                # several processes stop together, at a check (an all-reduce there, none between)
                 stopping = (check and _agree(stop.flag, device)) if world > 1 else stop.flag
                 if check or stopping:
                     try: _check_finite(model, loss, step, (x, y), eager)
                     except NonFiniteError as e: bar.close(); raise NonFiniteError(f"{e}; {_last_good(out, epoch, cfg)}") from None
                 bar.update(1)
                 if bar_on and (i + 1) % max(1, steps_per_epoch // 10) == 0:
-                    bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item() / seen:.4f}')
-                if stopping and i + 1 < steps_per_epoch:   # Ctrl-C: save where the epoch stands, then stop
+                    bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item()/seen:.4f}')
+                if stopping and i + 1 < steps_per_epoch:   # Ctrl-C: save where the epoch is, stop
                     bar.close()
                     tot, hits, seen = _sum(tot, hits, seen)
                     save_last({**ck_state(), 'epoch': epoch, 'partial': dict(batches=i + 1, gen=gen_start, tot=tot.cpu(), hits=hits.cpu(),
@@ -515,17 +533,24 @@ def _train(cfg, data, until):
             history.append(row)
             if (-val_loss if per_step else val_acc) > best:
                 best = -val_loss if per_step else val_acc
-                if rank == 0: _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))}, out/'best.pt')
+                if rank == 0:
+                    _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))},
+                                 out/'best.pt')
             save_last({**ck_state(), 'epoch': epoch + 1})
             if rank == 0:
                 _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
                 plot_history(history, out/'curves.png')
-            if cfg.progress and rank == 0: print(f"epoch {epoch + 1}: " + ', '.join(f'{k} {v:.4g}' for k, v in row.items() if k not in ('epoch', 'step')), flush=True)
-            if _agree(stop.flag, device): raise Interrupted(f"interrupted after epoch {epoch + 1}; saved {out/'last.pt'}")
+            if cfg.progress and rank == 0:
+                shown = ', '.join(f'{k} {v:.4g}' for k, v in list(row.items())[2:])
+                print(f"epoch {epoch + 1}: {shown}", flush=True)
+            if _agree(stop.flag, device):
+                raise Interrupted(f"interrupted after epoch {epoch + 1}; saved {out/'last.pt'}")
     if graph: step_fn.release()  # free the graphs' memory now, not at the next garbage collection
     if until is not None and until < cfg.epochs: return history
-    if rank == 0: model.load_state_dict(torch.load(out/'best.pt', weights_only=True, map_location=device)['model'])
-    for t in model.state_dict().values() if world > 1 else (): dist.broadcast(t, 0)   # the first process's best.pt
+    if rank == 0:
+        kept = torch.load(out/'best.pt', weights_only=True, map_location=device)
+        model.load_state_dict(kept['model'])
+    for t in model.state_dict().values() if world > 1 else (): dist.broadcast(t, 0)   # rank 0's
     test_loss, test_acc = evaluate(model, te, cfg, device)
     history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2), best_val_loss=-best) if per_step else
                    dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
@@ -550,7 +575,7 @@ def _last_good(out:Path, epoch:int, cfg:TrainConfig) -> str:
     return (f"{out/'last.pt'} (after epoch {epoch}) is the last good checkpoint: continue it with a lower rate, "
             f"e.g. --resume --lr {cfg.lr / 4:g} --ssm-lr {cfg.ssm_lr / 4:g}")
 
-# %% ../nbs/12_train.ipynb #2bff3ef1
+# %% ../nbs/12_train.ipynb #2564896a
 def read_run(d) -> dict:
     "The run in folder `d`: its `config` (the settings it started with), `resumes` (one record per `--resume`: the epoch, the step and what changed), `epochs` (the per-epoch rows of metrics.jsonl), `test` (the final row, None until the run ends) and `command` (command.txt's text, None if there is none)."
     d = Path(d)
@@ -561,7 +586,7 @@ def read_run(d) -> dict:
     return dict(config=config, resumes=resumes, epochs=[r for r in rows if 'epoch' in r],
                 test=next((r for r in rows if 'test_acc' in r), None), command=command)
 
-# %% ../nbs/12_train.ipynb #f735846b
+# %% ../nbs/12_train.ipynb #02c72dec
 def published_runs(*names:str) -> dict:
     "The runs `names` (all when none are given) whose logs ship in `s4lit/results/`, each as `read_run` reads it."
     root = Path(str(files('s4lit')/'results'))
@@ -570,7 +595,7 @@ def published_runs(*names:str) -> dict:
     if unknown: raise ValueError(f"no published run {', '.join(map(repr, unknown))}; there are: {', '.join(have)}")
     return {n: read_run(root/n) for n in names or have}
 
-# %% ../nbs/12_train.ipynb #df4adeb6
+# %% ../nbs/12_train.ipynb #e1b1b561
 _HELP = dict(
     task='the task to train on (see the list below)', model='the SSM layer: ' + ', '.join(layers),
     backbone="'stack' (layers stacked, s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi; tasks labelled at every step)",
@@ -580,7 +605,8 @@ _HELP = dict(
     norm="normalization: 'layer' or 'batch'", prenorm='normalize before each layer (--no-prenorm: after, as the original S4)',
     bidirectional='run each layer in both directions (not for tasks labelled at every step)', epochs='passes over the training set',
     batch_size='sequences per step in each process (per micro-step with --accumulate)',
-    accumulate='micro-steps per optimizer step: each step sees batch-size x processes x accumulate sequences', lr='AdamW learning rate of everything but the SSM parameters',
+    accumulate='micro-steps per optimizer step: a step sees batch-size x processes x accumulate',
+    lr='AdamW learning rate of everything but the SSM parameters',
     ssm_lr='learning rate of the SSM parameters A, B and dt (no weight decay)', weight_decay='AdamW weight decay (not on the SSM parameters)',
     warmup='linear warmup, as a fraction of all steps; then cosine decay to 0',
     augment='image tasks: random flips and shifts of the training images', data='data root (default: $S4LIT_DATA, else ~/.cache/s4lit)',
@@ -658,5 +684,5 @@ def main(argv=None):
     except (ValueError, DataMissing) as e: fail(f"error: {e}", 2)
     except KeyboardInterrupt: fail("interrupted" + (f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''), 130)
 
-# %% ../nbs/12_train.ipynb #be6274ea
+# %% ../nbs/12_train.ipynb #f6c1f715
 if __name__ == '__main__': main()    # python -m s4lit.train, as torchrun starts it
