@@ -41,8 +41,10 @@ def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
 class TrainConfig:
     task: str = 'smnist'         # a name from s4lit.data.TASKS
     model: str = 's4d'           # a layer from s4lit.model.layers
-    backbone: str = 'stack'      # 'stack' (s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi: per-step tasks)
-    backbone_args: str = ''      # more backbone options as JSON, e.g. '{"pool": [4, 4], "expand": 2}' for sashimi
+    # 'stack' (s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi: per-step tasks)
+    backbone: str = 'stack'
+    # more backbone options as JSON, e.g. '{"pool": [4, 4], "expand": 2}' for sashimi
+    backbone_args: str = ''
     d_model: int = 128
     n_layers: int = 4
     d_state: int = 64
@@ -58,19 +60,25 @@ class TrainConfig:
     ssm_lr: float = 1e-3         # A, B, dt: the layers register these
     weight_decay: float = 0.05
     warmup: float = 0.05         # fraction of all steps
-    augment: bool = False        # image tasks: random flips and shifts of the training images (s4lit.data.augment_images)
-    data: str = ''               # data root (default: $S4LIT_DATA, else ~/.cache/s4lit; see s4lit.data)
+    # image tasks: random flips and shifts of the training images (s4lit.data.augment_images)
+    augment: bool = False
+    # data root (default: $S4LIT_DATA, else ~/.cache/s4lit; see s4lit.data)
+    data: str = ''
     limit: int = 0               # use only this many training examples (0: all)
     eval_limit: int = 0          # and this many validation / test examples
     bf16: bool = False           # autocast to bfloat16 (FFTs stay in float32)
-    tf32: bool = True            # CUDA: float32 matmuls and convolutions may use TF32 tensor cores (sets torch's switches)
-    graph: bool = True           # CUDA: replay each training step from CUDA graphs (a last partial batch is dropped)
-    device_data: float = 0.5     # keep a split on the device if it takes under this fraction of free device memory
+    # CUDA: float32 matmuls and convolutions may use TF32 tensor cores (sets torch's switches)
+    tf32: bool = True
+    # CUDA: replay each training step from CUDA graphs (a last partial batch is dropped)
+    graph: bool = True
+    # keep a split on the device if it takes under this fraction of free device memory
+    device_data: float = 0.5
     device: str = 'auto'
     seed: int = 0
     out: str = 'runs/{task}-{model}'
     resume: bool = False         # continue the run in `out` from its last.pt
-    overwrite: bool = False      # replace the run in `out` (without it, a folder that holds a run is refused)
+    # replace the run in `out` (without it, a folder that holds a run is refused)
+    overwrite: bool = False
     check_every: int = 50        # steps between finiteness checks of the parameters
     progress: bool = True
 
@@ -200,7 +208,8 @@ class Objective(nn.Module):
 
     def forward(self, x, y):
         per_step = y.dim() == 2
-        lengths = (x != 0).sum(1).clamp(min=1) if self.tokens and not per_step else None  # token 0 pads, and pooling leaves it out
+        # token 0 pads, and pooling leaves it out
+        lengths = (x != 0).sum(1).clamp(min=1) if self.tokens and not per_step else None
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16, cache_enabled=False):
             logits = self.model(x, lengths=lengths)[0].float()
         if not per_step: return F.cross_entropy(logits, y), (logits.argmax(-1) == y).sum()
@@ -220,7 +229,8 @@ def _graphed(obj, ds, cfg, device):
     if len(ds) < cfg.batch_size: why = f"the training set has {len(ds)} examples, fewer than one batch of {cfg.batch_size}"
     else:
         x, y = next(_batches(ds, cfg.batch_size, device=device))
-        rng = torch.cuda.get_rng_state(device)  # recording draws dropout masks: restore the generator, so that resuming stays exact
+        # recording draws dropout masks: restore the generator, so that resuming stays exact
+        rng = torch.cuda.get_rng_state(device)
         try: return graphed(obj.train(), x, y)
         except Exception as e: why = f"recording failed ({type(e).__name__}: {str(e)[:300]})"
         finally: torch.cuda.set_rng_state(rng, device)
@@ -325,7 +335,8 @@ def _finished(out:Path) -> bool:
 
 def _check_space(out:Path, n_params:int):
     "Refuse to start when `out` has too little free space for the checkpoints."
-    need = 32 * n_params + 2**20   # float32: last.pt (weights, two Adam moments), best.pt, and the temporary copy of each write
+    # float32: last.pt (weights, two Adam moments), best.pt, and the temporary copy of each write
+    need = 32 * n_params + 2**20
     free = shutil.disk_usage(out).free
     if free < need: raise RunError(f"{out} has {free / 2**20:.1f} MB free and this run's checkpoints need about "
                                    f"{need / 2**20:.1f} MB: free some space or choose another --out")
@@ -365,12 +376,14 @@ def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
     if fixed: raise RunError(f"--resume cannot change {', '.join(fixed)}: {path} was trained with the first; "
                              f"resume with the options in {path.parent/'config.json'}, or start a new run in another --out")
     if (why := _state_mismatch(ck['model'], model)): raise RunError(f"{path} does not fit the model: {why}")
-    base, decay = list(sched.base_lrs), [g['weight_decay'] for g in opt.param_groups]   # what cfg asks for
+    # what cfg asks for
+    base, decay = list(sched.base_lrs), [g['weight_decay'] for g in opt.param_groups]
     model.load_state_dict(ck['model'])
     for name, obj in (('opt', opt), ('sched', sched)):
         try: obj.load_state_dict(ck[name])
         except Exception as e: raise RunError(f"{path}: field {name!r} does not fit this run ({type(e).__name__}: {str(e)[:120]})") from None
-    sched.base_lrs = base                        # the schedule continues from the new base rates, at the same step
+    # the schedule continues from the new base rates, at the same step
+    sched.base_lrs = base
     for g, b, d, f in zip(opt.param_groups, base, decay, sched.lr_lambdas):
         g['initial_lr'], g['lr'], g['weight_decay'] = b, b * f(sched.last_epoch), d
     sched._last_lr = [g['lr'] for g in opt.param_groups]
@@ -426,7 +439,8 @@ def _train(cfg, data, until):
     if data is None: data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
     if cfg.augment and data['train'].image is None:
         raise RunError(f"augment: the {cfg.task!r} training set is not of images (its SeqDataset.image is None), so it cannot be flipped or shifted")
-    per_step = bool(data['train'].l_output)   # a label at each of the last l_output steps: predict each from the steps before
+    # a label at each of the last l_output steps: predict each from the steps before
+    per_step = bool(data['train'].l_output)
     if per_step and cfg.bidirectional:
         raise RunError(f"task {cfg.task!r} predicts each step from the ones before it; a bidirectional model sees the future")
     if per_step and cfg.augment: raise RunError(f"augment: task {cfg.task!r} is labelled at every step; its labels would need the same flips")
@@ -445,7 +459,8 @@ def _train(cfg, data, until):
     steps_per_epoch = len(tr) // big if graph else math.ceil(len(tr) / big)
     sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch, int(cfg.warmup * cfg.epochs * steps_per_epoch))
     gen = torch.Generator().manual_seed(cfg.seed)
-    start, step, best, history, partial_ep = 0, 0, -math.inf, [], None   # best: validation accuracy, or minus the loss for per-step tasks
+    # best: validation accuracy, or minus the loss for per-step tasks
+    start, step, best, history, partial_ep = 0, 0, -math.inf, [], None
     record = asdict(cfg)
     if cfg.resume:
         ck = _load_resumable(out/'last.pt', device)
@@ -454,7 +469,8 @@ def _train(cfg, data, until):
         prev = json.loads(ck['config']) if 'config' in ck else record
         changed = _resume(ck, out/'last.pt', prev, cfg, model, opt, sched, gen, device)
         start, step, best, history, partial_ep = ck['epoch'], ck['step'], ck['best'], json.loads(ck['history']), ck.get('partial')
-        record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))   # written with the first checkpoint
+        # written with the first checkpoint
+        record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))
         if cfg.progress and rank == 0:
             print(f"resumed from {out/'last.pt'} at step {step} (epoch {start}"
                   + (f", batch {partial_ep['batches']})" if partial_ep else ')'))
@@ -484,7 +500,8 @@ def _train(cfg, data, until):
             step_fn.train(); t0 = time.time()
             tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device)
             seen, done, t_before = 0, 0, 0.0
-            if partial_ep is not None:                 # an epoch stopped by Ctrl-C: the same order, from the next batch
+            # an epoch stopped by Ctrl-C: the same order, from the next batch
+            if partial_ep is not None:
                 gen.set_state(partial_ep['gen'].cpu())
                 done, t_before = partial_ep['batches'], partial_ep['time']
                 if rank == 0:                          # the sums so far, over all processes
