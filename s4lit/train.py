@@ -9,8 +9,9 @@ __all__ = ['cosine_schedule', 'TrainConfig', 'RunError', 'NonFiniteError', 'Inte
            'Objective', 'make_optimizer', 'evaluate', 'plot_history', 'train', 'read_run', 'published_runs', 'recipes',
            'recipe_table', 'parse_config', 'main']
 
-# %% ../nbs/12_train.ipynb #9cc4fe56
-import argparse, dataclasses, json, math, os, shlex, shutil, signal, sys, threading, time, warnings
+# %% ../nbs/12_train.ipynb #a8e19562
+import argparse, contextlib, dataclasses, json, math, os, shlex, shutil, signal, sys, threading
+import time, warnings
 import importlib.resources
 from dataclasses import dataclass, asdict
 from functools import partial
@@ -18,6 +19,8 @@ from importlib.resources import files
 from pathlib import Path
 import torch
 from torch import nn
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel as DDP
 import torch.nn.functional as F
 from .ssm import param_groups
 from .model import SequenceModel, GraphedModule, graphed, layers
@@ -25,7 +28,7 @@ import torch.utils._pytree as pytree
 from .data import get_task, TASKS, augment_images, DataMissing
 from tqdm.auto import tqdm
 
-# %% ../nbs/12_train.ipynb #6d1d0bff
+# %% ../nbs/12_train.ipynb #e3be6eba
 def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
     "Linear warmup over `warmup_steps`, then cosine decay to 0 at `total_steps`, for every group of `opt`."
     def f(step):
@@ -33,13 +36,15 @@ def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
         return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))))
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
-# %% ../nbs/12_train.ipynb #c160a174
+# %% ../nbs/12_train.ipynb #e0e1c2a7
 @dataclass
 class TrainConfig:
     task: str = 'smnist'         # a name from s4lit.data.TASKS
     model: str = 's4d'           # a layer from s4lit.model.layers
-    backbone: str = 'stack'      # 'stack' (s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi: per-step tasks)
-    backbone_args: str = ''      # more backbone options as JSON, e.g. '{"pool": [4, 4], "expand": 2}' for sashimi
+    # 'stack' (s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi: per-step tasks)
+    backbone: str = 'stack'
+    # more backbone options as JSON, e.g. '{"pool": [4, 4], "expand": 2}' for sashimi
+    backbone_args: str = ''
     d_model: int = 128
     n_layers: int = 4
     d_state: int = 64
@@ -49,24 +54,31 @@ class TrainConfig:
     prenorm: bool = True
     bidirectional: bool = False
     epochs: int = 10
-    batch_size: int = 64
+    batch_size: int = 64         # sequences per step and process (per micro-step with accumulate)
+    accumulate: int = 1          # micro-steps per step (a step: batch_size x processes x this)
     lr: float = 4e-3             # everything but the SSM parameters
     ssm_lr: float = 1e-3         # A, B, dt: the layers register these
     weight_decay: float = 0.05
     warmup: float = 0.05         # fraction of all steps
-    augment: bool = False        # image tasks: random flips and shifts of the training images (s4lit.data.augment_images)
-    data: str = ''               # data root (default: $S4LIT_DATA, else ~/.cache/s4lit; see s4lit.data)
+    # image tasks: random flips and shifts of the training images (s4lit.data.augment_images)
+    augment: bool = False
+    # data root (default: $S4LIT_DATA, else ~/.cache/s4lit; see s4lit.data)
+    data: str = ''
     limit: int = 0               # use only this many training examples (0: all)
     eval_limit: int = 0          # and this many validation / test examples
     bf16: bool = False           # autocast to bfloat16 (FFTs stay in float32)
-    tf32: bool = True            # CUDA: float32 matmuls and convolutions may use TF32 tensor cores (sets torch's switches)
-    graph: bool = True           # CUDA: replay each training step from CUDA graphs (a last partial batch is dropped)
-    device_data: float = 0.5     # keep a split on the device if it takes under this fraction of free device memory
+    # CUDA: float32 matmuls and convolutions may use TF32 tensor cores (sets torch's switches)
+    tf32: bool = True
+    # CUDA: replay each training step from CUDA graphs (a last partial batch is dropped)
+    graph: bool = True
+    # keep a split on the device if it takes under this fraction of free device memory
+    device_data: float = 0.5
     device: str = 'auto'
     seed: int = 0
     out: str = 'runs/{task}-{model}'
     resume: bool = False         # continue the run in `out` from its last.pt
-    overwrite: bool = False      # replace the run in `out` (without it, a folder that holds a run is refused)
+    # replace the run in `out` (without it, a folder that holds a run is refused)
+    overwrite: bool = False
     check_every: int = 50        # steps between finiteness checks of the parameters
     progress: bool = True
 
@@ -76,6 +88,9 @@ class TrainConfig:
         if self.model not in layers: raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(layers)}")
         if TASKS[self.task].n_classes is None: raise ValueError(f"task {self.task!r} is a regression task; s4lit-train trains classifiers")
         if not 0 <= self.device_data <= 1: raise ValueError(f"device_data is a fraction of the free device memory, in [0, 1]; got {self.device_data}")
+        if self.accumulate < 1:
+            raise ValueError("accumulate is a number of micro-steps, at least 1; "
+                             f"got {self.accumulate}")
         if self.backbone not in backbones: raise ValueError(f"unknown backbone {self.backbone!r}; valid: {', '.join(backbones)}")
         for name in ('layer_args', 'backbone_args'):
             try: self._json(name)
@@ -92,7 +107,7 @@ class TrainConfig:
     @property
     def out_dir(self): return Path(self.out.format(task=self.task, model=self.model))
 
-# %% ../nbs/12_train.ipynb #33167aee
+# %% ../nbs/12_train.ipynb #477e435e
 class RunError(ValueError):
     "A run that cannot start or go on; its message names the file or setting and the fix. `s4lit-train` prints it as one line."
     status = 2      # the exit status of s4lit-train: 2 for what the user can fix
@@ -123,11 +138,14 @@ def _batches(ds, batch_size, generator=None, drop_last=False, device=None, augme
     idx = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
     idx = idx.to(ds.y.device)
     for i in range(skip * batch_size, n - n % batch_size if drop_last else n, batch_size):
-        j = idx[i:i + batch_size]
-        x, y = ds.x[j], ds.y[j]
-        if y.device.type == 'cpu' and device.type != 'cpu': x, y = _to(x, device), _to(y, device)
-        if augment is not None: x = augment(x)
-        yield (ds.decode(x) if ds.decode is not None else x), y
+        yield _fetch(ds, idx[i:i + batch_size], device, augment)
+
+def _fetch(ds, j, device, augment=None):
+    "The examples `j` of `ds` as a batch `(x, y)` on `device`, through `augment` before decoding."
+    x, y = ds.x[j], ds.y[j]
+    if y.device.type == 'cpu' and device.type != 'cpu': x, y = _to(x, device), _to(y, device)
+    if augment is not None: x = augment(x)
+    return (ds.decode(x) if ds.decode is not None else x), y
 
 def _save_atomic(obj, path:Path):
     "`obj` saved to `path` through a temporary file renamed over it: `path` is always the old file or the new one, whole."
@@ -181,7 +199,7 @@ def n_parameters(cfg:TrainConfig) -> int:
     "Parameters of the model `cfg` builds, from its task's description alone (no data is read)."
     return sum(p.numel() for p in build_model(cfg).parameters())
 
-# %% ../nbs/12_train.ipynb #c2e3b0f8
+# %% ../nbs/12_train.ipynb #dca38166
 class Objective(nn.Module):
     "Mean cross-entropy of `model` on a batch `(x, y)` and its number of correct predictions (per sequence: the fraction of its steps right, for labels `y` at every step): what a training step records."
     def __init__(self, model:nn.Module, tokens:bool=False, bf16:bool=False):
@@ -190,7 +208,8 @@ class Objective(nn.Module):
 
     def forward(self, x, y):
         per_step = y.dim() == 2
-        lengths = (x != 0).sum(1).clamp(min=1) if self.tokens and not per_step else None  # token 0 pads, and pooling leaves it out
+        # token 0 pads, and pooling leaves it out
+        lengths = (x != 0).sum(1).clamp(min=1) if self.tokens and not per_step else None
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16, cache_enabled=False):
             logits = self.model(x, lengths=lengths)[0].float()
         if not per_step: return F.cross_entropy(logits, y), (logits.argmax(-1) == y).sum()
@@ -210,7 +229,8 @@ def _graphed(obj, ds, cfg, device):
     if len(ds) < cfg.batch_size: why = f"the training set has {len(ds)} examples, fewer than one batch of {cfg.batch_size}"
     else:
         x, y = next(_batches(ds, cfg.batch_size, device=device))
-        rng = torch.cuda.get_rng_state(device)  # recording draws dropout masks: restore the generator, so that resuming stays exact
+        # recording draws dropout masks: restore the generator, so that resuming stays exact
+        rng = torch.cuda.get_rng_state(device)
         try: return graphed(obj.train(), x, y)
         except Exception as e: why = f"recording failed ({type(e).__name__}: {str(e)[:300]})"
         finally: torch.cuda.set_rng_state(rng, device)
@@ -221,14 +241,50 @@ def _graphed(obj, ds, cfg, device):
 def evaluate(model, ds, cfg, device):
     "Mean loss and accuracy of `model` on `ds`."
     model.eval()
-    obj = Objective(model, ds.tokens, cfg.bf16)
-    tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device)
+    obj, n, (rank, world) = Objective(model, ds.tokens, cfg.bf16), len(ds), _world()
+    # every process evaluates a shard; the sums are added up
+    if world > 1: ds = ds.subset(torch.arange(rank, n, world))
+    # loss x examples, correct predictions
+    sums = torch.zeros(2, dtype=torch.float64, device=device)
     for x, y in _batches(ds, 2 * cfg.batch_size, device=device):
         loss, correct = obj(x, y)
-        tot += loss * len(y); hits += correct
-    return tot.item() / len(ds), hits.item() / len(ds)
+        sums += torch.stack([loss * len(y), correct])
+    if world > 1: dist.all_reduce(sums)
+    return sums[0].item() / n, sums[1].item() / n
 
-# %% ../nbs/12_train.ipynb #f4bb6e83
+# %% ../nbs/12_train.ipynb #01e9ec3d
+def _world() -> tuple:
+    "(rank, number of processes) of this process: (0, 1) unless a process group is running."
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+
+def _start_group(cfg:TrainConfig) -> bool:
+    "Join the process group torchrun describes (WORLD_SIZE > 1): NCCL on CUDA, gloo on the CPU."
+    if dist.is_initialized() or int(os.environ.get('WORLD_SIZE', '1')) < 2: return False
+    cuda = cfg.device != 'cpu' and torch.cuda.is_available()
+    if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
+    dist.init_process_group('nccl' if cuda else 'gloo')
+    return True
+
+def _agree(flag:bool, device) -> bool:
+    "Whether `flag` is set in any process (one small all-reduce when there are several)."
+    if _world()[1] == 1: return flag
+    t = torch.tensor([float(flag)], device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+def _steps(n:int, batch_size:int, accumulate:int=1, generator=None, drop_last=False, skip:int=0):
+    "Per optimizer step, this process's micro-batches: (indices, share x processes, size)."
+    rank, world = _world()
+    big = batch_size * world * accumulate                       # the global batch
+    idx = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    for i in range(skip * big, n - n % big if drop_last else n, big):
+        g = idx[i:i + big]
+        # the same global order in every process; each takes its own consecutive pieces
+        parts = g.tensor_split(world * accumulate)[rank * accumulate:(rank + 1) * accumulate]
+        # an empty piece (a last batch smaller than the pieces) runs one example with no weight
+        yield [(j if len(j) else g[:1], len(j) * world / len(g), len(j)) for j in parts]
+
+# %% ../nbs/12_train.ipynb #e33c2be3
 def plot_history(history:list, path=None):
     "Loss and accuracy per epoch, training and validation, from `train`'s history or the rows of a metrics.jsonl; written to `path` (PNG) if given."
     from matplotlib.figure import Figure   # no pyplot: no global state, no display backend
@@ -247,7 +303,7 @@ def plot_history(history:list, path=None):
         fig.savefig(tmp, dpi=100); os.replace(tmp, path)
     return fig
 
-# %% ../nbs/12_train.ipynb #3baa1eb4
+# %% ../nbs/12_train.ipynb #7b2a29ad
 def _subset(ds, limit, seed):
     if not limit or limit >= len(ds): return ds
     return ds.subset(torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:limit])
@@ -279,7 +335,8 @@ def _finished(out:Path) -> bool:
 
 def _check_space(out:Path, n_params:int):
     "Refuse to start when `out` has too little free space for the checkpoints."
-    need = 32 * n_params + 2**20   # float32: last.pt (weights, two Adam moments), best.pt, and the temporary copy of each write
+    # float32: last.pt (weights, two Adam moments), best.pt, and the temporary copy of each write
+    need = 32 * n_params + 2**20
     free = shutil.disk_usage(out).free
     if free < need: raise RunError(f"{out} has {free / 2**20:.1f} MB free and this run's checkpoints need about "
                                    f"{need / 2**20:.1f} MB: free some space or choose another --out")
@@ -287,7 +344,7 @@ def _check_space(out:Path, n_params:int):
 _CK_FIELDS = ('model', 'opt', 'sched', 'gen', 'rng', 'epoch', 'step', 'best', 'history')
 # what a resumed run must share with the run it continues: the model's shape, the task and the data it sees
 _FIXED = ('task', 'model', 'backbone', 'backbone_args', 'd_model', 'n_layers', 'd_state', 'layer_args', 'norm', 'prenorm',
-          'bidirectional', 'batch_size', 'limit', 'seed')
+          'bidirectional', 'limit', 'seed')
 
 def _load_resumable(path:Path, device) -> dict:
     "The checkpoint at `path`, with every field a resume needs; a `RunError` naming the file and the field otherwise."
@@ -313,15 +370,20 @@ def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
     "Restore the run of checkpoint `ck` (made with config `prev`) into `model`, `opt`, `sched`, `gen`; the learning rates and weight decay of `cfg` go on the restored optimizer. Returns what changed."
     new = asdict(cfg)
     fixed = [f"{k} ({prev[k]!r} -> {new[k]!r})" for k in _FIXED if k in prev and prev[k] != new[k]]
+    was = prev['batch_size'] * prev.get('accumulate', 1) * ck.get('world_size', 1)
+    if was != (now := cfg.batch_size * cfg.accumulate * _world()[1]):
+        fixed.append(f"the global batch ({was} -> {now}; batch_size x processes x accumulate)")
     if fixed: raise RunError(f"--resume cannot change {', '.join(fixed)}: {path} was trained with the first; "
                              f"resume with the options in {path.parent/'config.json'}, or start a new run in another --out")
     if (why := _state_mismatch(ck['model'], model)): raise RunError(f"{path} does not fit the model: {why}")
-    base, decay = list(sched.base_lrs), [g['weight_decay'] for g in opt.param_groups]   # what cfg asks for
+    # what cfg asks for
+    base, decay = list(sched.base_lrs), [g['weight_decay'] for g in opt.param_groups]
     model.load_state_dict(ck['model'])
     for name, obj in (('opt', opt), ('sched', sched)):
         try: obj.load_state_dict(ck[name])
         except Exception as e: raise RunError(f"{path}: field {name!r} does not fit this run ({type(e).__name__}: {str(e)[:120]})") from None
-    sched.base_lrs = base                        # the schedule continues from the new base rates, at the same step
+    # the schedule continues from the new base rates, at the same step
+    sched.base_lrs = base
     for g, b, d, f in zip(opt.param_groups, base, decay, sched.lr_lambdas):
         g['initial_lr'], g['lr'], g['weight_decay'] = b, b * f(sched.last_epoch), d
     sched._last_lr = [g['lr'] for g in opt.param_groups]
@@ -329,7 +391,9 @@ def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
     if 'cuda_rng' in ck and device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'].cpu(), device)
     changed = {k: [prev[k], v] for k, v in new.items() if k in prev and prev[k] != v and k not in ('resume', 'overwrite')}
     if (rates := [f"{k} {prev[k]:g} -> {new[k]:g}" for k in ('lr', 'ssm_lr', 'weight_decay') if k in changed]):
-        print(f"resume: {', '.join(rates)}, set on the restored optimizer from step {ck['step']} on")
+        if _world()[0] == 0:
+            print(f"resume: {', '.join(rates)}, set on the restored optimizer "
+                  f"from step {ck['step']} on")
     return changed
 
 class _Stop:
@@ -352,14 +416,31 @@ def _interactive() -> bool:
 
 def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     "Train as `cfg` says (stopping after epoch `until`, to resume later); returns each epoch's metrics, then the test result."
-    device = _device(cfg.device)
-    out = _check_out(cfg)                     # before reading any data: a refused run costs nothing
+    started = _start_group(cfg)               # under torchrun: one process of several
+    try: return _train(cfg, data, until)
+    finally:
+        if started: dist.destroy_process_group()
+
+def _train(cfg, data, until):
+    device, (rank, world) = _device(cfg.device), _world()
+    if world > 1 and device.type == 'cuda' and device.index is None:
+        device = torch.device('cuda', torch.cuda.current_device())
+    if world > 1 and cfg.graph and device.type == 'cuda':
+        raise RunError("--graph cannot record DDP's all-reduce; "
+                       "with several processes add --no-graph")
+    err, out = None, cfg.out_dir
+    if rank == 0:                             # the first process alone touches the run folder
+        try: out = _check_out(cfg)            # before reading any data: a refused run costs nothing
+        except RunError as e: err = e
+    if _agree(err is not None, device):
+        raise err or RunError("the first process refused the run (its message says why)")
     torch.manual_seed(cfg.seed)
     if device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
     if data is None: data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
     if cfg.augment and data['train'].image is None:
         raise RunError(f"augment: the {cfg.task!r} training set is not of images (its SeqDataset.image is None), so it cannot be flipped or shifted")
-    per_step = bool(data['train'].l_output)   # a label at each of the last l_output steps: predict each from the steps before
+    # a label at each of the last l_output steps: predict each from the steps before
+    per_step = bool(data['train'].l_output)
     if per_step and cfg.bidirectional:
         raise RunError(f"task {cfg.task!r} predicts each step from the ones before it; a bidirectional model sees the future")
     if per_step and cfg.augment: raise RunError(f"augment: task {cfg.task!r} is labelled at every step; its labels would need the same flips")
@@ -367,15 +448,19 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
                   for s in ('train', 'val', 'test'))
     model = build_model(cfg, tr).to(device)
     n_params = sum(p.numel() for p in model.parameters())
-    _check_space(out, n_params)
-    step_fn = Objective(model, tr.tokens, cfg.bf16)
+    if rank == 0: _check_space(out, n_params)
+    ids = [device.index] if device.type == 'cuda' else None
+    ddp = DDP(model, device_ids=ids) if world > 1 else None
+    step_fn = Objective(ddp or model, tr.tokens, cfg.bf16)
     if cfg.graph: step_fn = _graphed(step_fn, tr, cfg, device)
     graph = isinstance(step_fn, GraphedModule)
     opt = make_optimizer(model, cfg, device)
-    steps_per_epoch = len(tr) // cfg.batch_size if graph else math.ceil(len(tr) / cfg.batch_size)
+    big = cfg.batch_size * world * cfg.accumulate      # examples per step, in all processes
+    steps_per_epoch = len(tr) // big if graph else math.ceil(len(tr) / big)
     sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch, int(cfg.warmup * cfg.epochs * steps_per_epoch))
     gen = torch.Generator().manual_seed(cfg.seed)
-    start, step, best, history, partial_ep = 0, 0, -math.inf, [], None   # best: validation accuracy, or minus the loss for per-step tasks
+    # best: validation accuracy, or minus the loss for per-step tasks
+    start, step, best, history, partial_ep = 0, 0, -math.inf, [], None
     record = asdict(cfg)
     if cfg.resume:
         ck = _load_resumable(out/'last.pt', device)
@@ -384,52 +469,78 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
         prev = json.loads(ck['config']) if 'config' in ck else record
         changed = _resume(ck, out/'last.pt', prev, cfg, model, opt, sched, gen, device)
         start, step, best, history, partial_ep = ck['epoch'], ck['step'], ck['best'], json.loads(ck['history']), ck.get('partial')
-        record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))   # written with the first checkpoint
-        if cfg.progress: print(f"resumed from {out/'last.pt'} at step {step} (epoch {start}" +
-                               (f", batch {partial_ep['batches']})" if partial_ep else ')'))
-    elif cfg.overwrite:
+        # written with the first checkpoint
+        record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))
+        if cfg.progress and rank == 0:
+            print(f"resumed from {out/'last.pt'} at step {step} (epoch {start}"
+                  + (f", batch {partial_ep['batches']})" if partial_ep else ')'))
+    elif cfg.overwrite and rank == 0:
         for f in _RUN_FILES: (out/f).unlink(missing_ok=True)
-    if not cfg.resume: _save_atomic(json.dumps(record, indent=1), out/'config.json')   # what ran: the settings, then each resume's changes
+    if rank: torch.manual_seed(cfg.seed + 1_000_003 * rank + step)   # other dropout masks
+    # what ran: the settings, then each resume's changes
+    if not cfg.resume and rank == 0: _save_atomic(json.dumps(record, indent=1), out/'config.json')
     pending = [record] if cfg.resume else []     # a resume that saves nothing changes no file
     def save_last(ck):
+        if rank: return
         if pending: _save_atomic(json.dumps(pending.pop(), indent=1), out/'config.json')
         _save_atomic(ck, out/'last.pt')
     eager = Objective(model, tr.tokens, cfg.bf16)    # to find a non-finite activation
-    if cfg.progress: print(f"{cfg.task}: {len(tr)} train / {len(va)} val / {len(te)} test; {cfg.model} model, {n_params:,} parameters, "
-                           f"on {device}{' (CUDA graphs)' if graph else ''}")
-    bar_on = cfg.progress and _interactive()
+    if cfg.progress and rank == 0:
+        print(f"{cfg.task}: {len(tr)} train / {len(va)} val / {len(te)} test; {cfg.model} model, "
+              f"{n_params:,} parameters, on {device}{' (CUDA graphs)' if graph else ''}"
+              + (f" x {world} processes" if world > 1 else ''))
+    bar_on = cfg.progress and rank == 0 and _interactive()
+    aug = partial(augment_images, image=tr.image) if cfg.augment else None
     ck_state = lambda: {'model': model.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'gen': gen.get_state(),
                         'rng': torch.get_rng_state(), **({'cuda_rng': torch.cuda.get_rng_state(device)} if device.type == 'cuda' else {}),
-                        'step': step, 'best': best, 'history': json.dumps(history), 'config': json.dumps(asdict(cfg))}
+                        'step': step, 'best': best, 'history': json.dumps(history),
+                        'config': json.dumps(asdict(cfg)), 'world_size': world}
     with _Stop() as stop:
         for epoch in range(start, min(cfg.epochs, until or cfg.epochs)):
             step_fn.train(); t0 = time.time()
             tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device)
             seen, done, t_before = 0, 0, 0.0
-            if partial_ep is not None:                 # an epoch stopped by Ctrl-C: the same order, from the next batch
-                gen.set_state(partial_ep['gen'].cpu()); done, seen, t_before = partial_ep['batches'], partial_ep['seen'], partial_ep['time']
-                tot += partial_ep['tot'].to(device); hits += partial_ep['hits'].to(device)
+            # an epoch stopped by Ctrl-C: the same order, from the next batch
+            if partial_ep is not None:
+                gen.set_state(partial_ep['gen'].cpu())
+                done, t_before = partial_ep['batches'], partial_ep['time']
+                if rank == 0:                          # the sums so far, over all processes
+                    seen = partial_ep['seen']
+                    tot = tot + partial_ep['tot'].to(device)
+                    hits = hits + partial_ep['hits'].to(device)
             gen_start, partial_ep = gen.get_state(), None
             bar = tqdm(total=steps_per_epoch, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}', unit='step', leave=False,
                        disable=not bar_on, dynamic_ncols=True)
-            for i, (x, y) in enumerate(_batches(tr, cfg.batch_size, gen, drop_last=graph, device=device, skip=done,
-                                                augment=partial(augment_images, image=tr.image) if cfg.augment else None), done):
-                loss, correct = step_fn(x, y)
+            batches = _steps(len(tr), cfg.batch_size, cfg.accumulate, gen, graph, skip=done)
+            for i, micro in enumerate(batches, done):
                 opt.zero_grad(set_to_none=True)
-                loss.backward()
+                for k, (j, share, size) in enumerate(micro):
+                    x, y = _fetch(tr, j.to(tr.y.device), device, aug)
+                    # DDP averages the gradients over the processes at the last micro-step only
+                    sync = ddp is None or k == len(micro) - 1
+                    with contextlib.nullcontext() if sync else ddp.no_sync():
+                        loss, correct = step_fn(x, y)
+                        (loss if share == 1 else loss * share).backward()
+                    # summed on the device: no waiting here
+                    if size: tot += loss.detach() * size; hits += correct; seen += size
                 opt.step(); sched.step(); step += 1
-                if step % cfg.check_every == 0 or i == steps_per_epoch - 1 or stop.flag:
+                check = step % cfg.check_every == 0 or i == steps_per_epoch - 1
+                # several processes stop together, at a check (an all-reduce there, none between)
+                stopping = (check and _agree(stop.flag, device)) if world > 1 else stop.flag
+                if check or stopping:
                     try: _check_finite(model, loss, step, (x, y), eager)
                     except NonFiniteError as e: bar.close(); raise NonFiniteError(f"{e}; {_last_good(out, epoch, cfg)}") from None
-                tot += loss.detach() * len(y); hits += correct; seen += len(y)  # summed on the device: no waiting here
                 bar.update(1)
-                if bar_on and (i + 1) % max(1, steps_per_epoch // 10) == 0: bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item() / seen:.4f}')
-                if stop.flag and i + 1 < steps_per_epoch:   # Ctrl-C: save where the epoch stands, then stop
+                if bar_on and (i + 1) % max(1, steps_per_epoch // 10) == 0:
+                    bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item()/seen:.4f}')
+                if stopping and i + 1 < steps_per_epoch:   # Ctrl-C: save where the epoch is, stop
                     bar.close()
+                    tot, hits, seen = _sum(tot, hits, seen)
                     save_last({**ck_state(), 'epoch': epoch, 'partial': dict(batches=i + 1, gen=gen_start, tot=tot.cpu(), hits=hits.cpu(),
                               seen=seen, time=t_before + time.time() - t0)})
                     raise Interrupted(f"interrupted at step {step} (epoch {epoch + 1}, batch {i + 1} of {steps_per_epoch}); saved {out/'last.pt'}")
             bar.close()
+            tot, hits, seen = _sum(tot, hits, seen)
             train_loss, train_acc = tot.item() / seen, hits.item() / seen  # waits for the last step
             train_time = t_before + time.time() - t0
             val_loss, val_acc = evaluate(model, va, cfg, device)
@@ -439,18 +550,28 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
             history.append(row)
             if (-val_loss if per_step else val_acc) > best:
                 best = -val_loss if per_step else val_acc
-                _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))}, out/'best.pt')
+                if rank == 0:
+                    _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))},
+                                 out/'best.pt')
             save_last({**ck_state(), 'epoch': epoch + 1})
-            _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
-            plot_history(history, out/'curves.png')
-            if cfg.progress: print(f"epoch {epoch + 1}: " + ', '.join(f'{k} {v:.4g}' for k, v in row.items() if k not in ('epoch', 'step')), flush=True)
-            if stop.flag: raise Interrupted(f"interrupted after epoch {epoch + 1}; saved {out/'last.pt'}")
+            if rank == 0:
+                _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
+                plot_history(history, out/'curves.png')
+            if cfg.progress and rank == 0:
+                shown = ', '.join(f'{k} {v:.4g}' for k, v in list(row.items())[2:])
+                print(f"epoch {epoch + 1}: {shown}", flush=True)
+            if _agree(stop.flag, device):
+                raise Interrupted(f"interrupted after epoch {epoch + 1}; saved {out/'last.pt'}")
     if graph: step_fn.release()  # free the graphs' memory now, not at the next garbage collection
     if until is not None and until < cfg.epochs: return history
-    model.load_state_dict(torch.load(out/'best.pt', weights_only=True, map_location=device)['model'])
+    if rank == 0:
+        kept = torch.load(out/'best.pt', weights_only=True, map_location=device)
+        model.load_state_dict(kept['model'])
+    for t in model.state_dict().values() if world > 1 else (): dist.broadcast(t, 0)   # rank 0's
     test_loss, test_acc = evaluate(model, te, cfg, device)
     history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2), best_val_loss=-best) if per_step else
                    dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
+    if rank: return history
     _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
     plot_history(history, out/'curves.png')
     if cfg.progress:
@@ -459,12 +580,19 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
               + f"; logs, curves and checkpoints in {out}")
     return history
 
+def _sum(tot, hits, seen:int) -> tuple:
+    "The loss sum, correct predictions and examples seen, added up over all processes."
+    if _world()[1] == 1: return tot, hits, seen
+    t = torch.stack([tot, hits, torch.tensor(float(seen), dtype=torch.float64, device=tot.device)])
+    dist.all_reduce(t)
+    return t[0], t[1], int(t[2].item())
+
 def _last_good(out:Path, epoch:int, cfg:TrainConfig) -> str:
     if epoch == 0 or not (out/'last.pt').exists(): return f"no epoch finished, so nothing was saved: start again with a lower --lr (now {cfg.lr:g})"
     return (f"{out/'last.pt'} (after epoch {epoch}) is the last good checkpoint: continue it with a lower rate, "
             f"e.g. --resume --lr {cfg.lr / 4:g} --ssm-lr {cfg.ssm_lr / 4:g}")
 
-# %% ../nbs/12_train.ipynb #a5fd7825
+# %% ../nbs/12_train.ipynb #2564896a
 def read_run(d) -> dict:
     "The run in folder `d`: its `config` (the settings it started with), `resumes` (one record per `--resume`: the epoch, the step and what changed), `epochs` (the per-epoch rows of metrics.jsonl), `test` (the final row, None until the run ends) and `command` (command.txt's text, None if there is none)."
     d = Path(d)
@@ -475,7 +603,7 @@ def read_run(d) -> dict:
     return dict(config=config, resumes=resumes, epochs=[r for r in rows if 'epoch' in r],
                 test=next((r for r in rows if 'test_acc' in r), None), command=command)
 
-# %% ../nbs/12_train.ipynb #79961641
+# %% ../nbs/12_train.ipynb #02c72dec
 def published_runs(*names:str) -> dict:
     "The runs `names` (all when none are given) whose logs ship in `s4lit/results/`, each as `read_run` reads it."
     root = Path(str(files('s4lit')/'results'))
@@ -484,7 +612,7 @@ def published_runs(*names:str) -> dict:
     if unknown: raise ValueError(f"no published run {', '.join(map(repr, unknown))}; there are: {', '.join(have)}")
     return {n: read_run(root/n) for n in names or have}
 
-# %% ../nbs/12_train.ipynb #91b75749
+# %% ../nbs/12_train.ipynb #e1b1b561
 _HELP = dict(
     task='the task to train on (see the list below)', model='the SSM layer: ' + ', '.join(layers),
     backbone="'stack' (layers stacked, s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi; tasks labelled at every step)",
@@ -493,7 +621,9 @@ _HELP = dict(
     layer_args='more layer options as a JSON object, e.g. \'{"init": "lin"}\'', dropout='dropout probability in each layer',
     norm="normalization: 'layer' or 'batch'", prenorm='normalize before each layer (--no-prenorm: after, as the original S4)',
     bidirectional='run each layer in both directions (not for tasks labelled at every step)', epochs='passes over the training set',
-    batch_size='sequences per step', lr='AdamW learning rate of everything but the SSM parameters',
+    batch_size='sequences per step in each process (per micro-step with --accumulate)',
+    accumulate='micro-steps per optimizer step: a step sees batch-size x processes x accumulate',
+    lr='AdamW learning rate of everything but the SSM parameters',
     ssm_lr='learning rate of the SSM parameters A, B and dt (no weight decay)', weight_decay='AdamW weight decay (not on the SSM parameters)',
     warmup='linear warmup, as a fraction of all steps; then cosine decay to 0',
     augment='image tasks: random flips and shifts of the training images', data='data root (default: $S4LIT_DATA, else ~/.cache/s4lit)',
@@ -559,7 +689,9 @@ def main(argv=None):
     debug = '--debug' in argv
     def fail(msg, status):
         if debug: raise
-        print(f"s4lit-train: {msg}", file=sys.stderr); sys.exit(status)
+        # under torchrun every process fails alike: the first one says why
+        if os.environ.get('RANK', '0') == '0': print(f"s4lit-train: {msg}", file=sys.stderr)
+        sys.exit(status)
     try:
         if _parser().parse_args(argv).recipe == 'list': print(recipe_table()); return
         train(parse_config(argv))
@@ -569,6 +701,6 @@ def main(argv=None):
     except (ValueError, DataMissing) as e: fail(f"error: {e}", 2)
     except KeyboardInterrupt: fail("interrupted" + (f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''), 130)
 
-# %% ../nbs/12_train.ipynb #6a96dd0c
+# %% ../nbs/12_train.ipynb #f6c1f715
 # `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is '__main__' too
 if __name__ == '__main__' and '__file__' in globals(): main()
