@@ -792,5 +792,6 @@ def main(argv=None):
     except KeyboardInterrupt: fail("interrupted" + (f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''), 130)
 
 # %% ../nbs/12_train.ipynb #f6c1f715
-# `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is '__main__' too
+# `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is
+# '__main__' too
 if __name__ == '__main__' and '__file__' in globals(): main()
