@@ -705,8 +705,10 @@ def published_runs(*names:str) -> dict:
 # %% ../nbs/12_train.ipynb #e1b1b561
 _HELP = dict(
     task='the task to train on (see the list below)', model='the SSM layer: ' + ', '.join(layers),
-    backbone="'stack' (layers stacked, s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi; tasks labelled at every step)",
-    backbone_args='more backbone options as a JSON object, e.g. \'{"pool": [4, 4], "expand": 2}\' for sashimi',
+    backbone="'stack' (layers stacked, s4lit.model.SequenceModel) or "
+             "'sashimi' (s4lit.sashimi.SaShiMi; tasks labelled at every step)",
+    backbone_args='more backbone options as a JSON object, '
+                  'e.g. \'{"pool": [4, 4], "expand": 2}\' for sashimi',
     d_model='width H: channels of every layer', n_layers='number of SSM layers',
     d_state='state size N of each SSM',
     layer_args='more layer options as a JSON object, e.g. \'{"init": "lin"}\'',
@@ -728,11 +730,14 @@ _HELP = dict(
     bf16='autocast to bfloat16 (FFTs stay in float32)',
     tf32='CUDA: let float32 matmuls use TF32 tensor cores',
     graph='CUDA: replay each training step from CUDA graphs (a last partial batch is dropped)',
-    device_data='keep a split on the device if it takes under this fraction of the free device memory',
+    device_data='keep a split on the device if it takes under this fraction '
+                'of the free device memory',
     device="'auto' (CUDA if there is one), 'cpu', 'cuda' or 'cuda:N'",
     seed='seed of the initialization, the data order and dropout',
-    out='run folder for config.json, metrics.jsonl, curves.png, best.pt and last.pt; {task} and {model} are filled in',
-    resume='continue the run in --out from its last.pt (learning rates and weight decay may change; the model and data may not)',
+    out='run folder for config.json, metrics.jsonl, curves.png, best.pt and last.pt; '
+        '{task} and {model} are filled in',
+    resume='continue the run in --out from its last.pt '
+           '(learning rates and weight decay may change; the model and data may not)',
     overwrite='replace the run in --out (without it, a folder that holds a run is refused)',
     check_every='steps between checks that the loss and parameters are finite',
     progress='a progress bar (on a terminal or in a notebook) and a summary line per epoch')
