@@ -743,7 +743,8 @@ _HELP = dict(
     progress='a progress bar (on a terminal or in a notebook) and a summary line per epoch')
 
 def recipes() -> dict:
-    "The named recipes shipped with s4lit (`s4lit/recipes/NAME.json`): name -> {'about': ..., 'config': {field: value}}."
+    """The named recipes shipped with s4lit (`s4lit/recipes/NAME.json`):
+    name -> {'about': ..., 'config': {field: value}}."""
     d = importlib.resources.files('s4lit')/'recipes'
     return {f.name[:-5]: json.loads(f.read_text()) for f in sorted(d.iterdir(), key=lambda f: f.name) if f.name.endswith('.json')}
 
@@ -773,7 +774,8 @@ def _parser():
     return p
 
 def parse_config(argv=None) -> TrainConfig:
-    "The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it names one, overridden by the options given."
+    """The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it names
+    one, overridden by the options given."""
     p = _parser()
     a = p.parse_args(argv)
     if a.recipe:
@@ -788,7 +790,8 @@ def _resume_command(argv:list) -> str:
     return shlex.join(['s4lit-train', *(a for a in argv if a not in ('--resume', '--no-resume', '--overwrite', '--no-overwrite')), '--resume'])
 
 def main(argv=None):
-    "Entry point of `s4lit-train`: errors are one line on stderr (exit status 2 for what the user can fix), with a traceback only under `--debug`."
+    """Entry point of `s4lit-train`: errors are one line on stderr (exit status 2 for what the user
+    can fix), with a traceback only under `--debug`."""
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = '--debug' in argv
     def fail(msg, status):
