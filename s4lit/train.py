@@ -774,8 +774,8 @@ def _parser():
     return p
 
 def parse_config(argv=None) -> TrainConfig:
-    """The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it names
-    one, overridden by the options given."""
+    """The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it
+    names one, overridden by the options given."""
     p = _parser()
     a = p.parse_args(argv)
     if a.recipe:
