@@ -30,10 +30,11 @@ from tqdm.auto import tqdm
 
 # %% ../nbs/12_train.ipynb #e3be6eba
 def cosine_schedule(opt, total_steps:int, warmup_steps:int=0):
-    "Linear warmup over `warmup_steps`, then cosine decay to 0 at `total_steps`, for every group of `opt`."
+    "Linear warmup over `warmup_steps`, then cosine decay to 0 at `total_steps`, for all of `opt`."
     def f(step):
         if step < warmup_steps: return (step + 1) / warmup_steps
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))))
+        frac = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+        return 0.5 * (1 + math.cos(math.pi * frac))
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/12_train.ipynb #e0e1c2a7
@@ -84,17 +85,26 @@ class TrainConfig:
 
     def __post_init__(self):
         backbones = ('stack', 'sashimi')
-        if self.task not in TASKS: raise ValueError(f"unknown task {self.task!r}; valid: {', '.join(TASKS)}")
-        if self.model not in layers: raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(layers)}")
-        if TASKS[self.task].n_classes is None: raise ValueError(f"task {self.task!r} is a regression task; s4lit-train trains classifiers")
-        if not 0 <= self.device_data <= 1: raise ValueError(f"device_data is a fraction of the free device memory, in [0, 1]; got {self.device_data}")
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}; valid: {', '.join(TASKS)}")
+        if self.model not in layers:
+            raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(layers)}")
+        if TASKS[self.task].n_classes is None:
+            raise ValueError(f"task {self.task!r} is a regression task; "
+                             "s4lit-train trains classifiers")
+        if not 0 <= self.device_data <= 1:
+            raise ValueError("device_data is a fraction of the free device memory, in [0, 1]; "
+                             f"got {self.device_data}")
         if self.accumulate < 1:
             raise ValueError("accumulate is a number of micro-steps, at least 1; "
                              f"got {self.accumulate}")
-        if self.backbone not in backbones: raise ValueError(f"unknown backbone {self.backbone!r}; valid: {', '.join(backbones)}")
+        if self.backbone not in backbones:
+            raise ValueError(f"unknown backbone {self.backbone!r}; valid: {', '.join(backbones)}")
         for name in ('layer_args', 'backbone_args'):
             try: self._json(name)
-            except (json.JSONDecodeError, TypeError) as e: raise ValueError(f"{name} is not a JSON object: {getattr(self, name)!r} ({e})") from None
+            except (json.JSONDecodeError, TypeError) as e:
+                raise ValueError(f"{name} is not a JSON object: "
+                                 f"{getattr(self, name)!r} ({e})") from None
     def _json(self, name):
         s = getattr(self, name)
         d = json.loads(s) if s else {}
@@ -109,7 +119,7 @@ class TrainConfig:
 
 # %% ../nbs/12_train.ipynb #477e435e
 class RunError(ValueError):
-    "A run that cannot start or go on; its message names the file or setting and the fix. `s4lit-train` prints it as one line."
+    "A run that cannot start or go on: its one-line message names the file or setting and the fix."
     status = 2      # the exit status of s4lit-train: 2 for what the user can fix
 
 class NonFiniteError(RunError): status = 1
@@ -118,13 +128,17 @@ class Interrupted(RunError): status = 130
 def _device(name):
     if name == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: d = torch.device(name)
-    except RuntimeError: raise RunError(f"--device {name!r} is not a device torch knows; use auto, cpu, cuda or cuda:N") from None
+    except RuntimeError:
+        raise RunError(f"--device {name!r} is not a device torch knows; "
+                       "use auto, cpu, cuda or cuda:N") from None
     if d.type == 'cuda' and not torch.cuda.is_available():
-        raise RunError(f"--device {name}: CUDA is not available on this machine (torch {torch.__version__}); use --device cpu or auto")
+        raise RunError(f"--device {name}: CUDA is not available on this machine "
+                       f"(torch {torch.__version__}); "
+                       "use --device cpu or auto")
     return d
 
 def _place(ds, device, fraction):
-    "`ds` ready for batches on `device`: its decoder moved there, and its data too if that takes under `fraction` of the free memory."
+    "`ds` ready for `device`: its decoder there, and its data if under `fraction` of free memory."
     free = torch.cuda.mem_get_info(device)[0] if device.type == 'cuda' else math.inf
     # data left on the host travels batch by batch in its compact form and is decoded on `device`
     return ds.to(device, data=fraction > 0 and ds.x.nbytes + ds.y.nbytes <= fraction * free)
@@ -132,8 +146,11 @@ def _place(ds, device, fraction):
 def _to(t, device):
     return t.pin_memory().to(device, non_blocking=True) if device.type == 'cuda' else t.to(device)
 
-def _batches(ds, batch_size, generator=None, drop_last=False, device=None, augment=None, skip:int=0):
-    "Batches `(x, y)` of `ds` on `device` (default: where `ds` is), in random order if `generator` is given, each stored batch passed through `augment` before decoding; the first `skip` batches left out."
+def _batches(ds, batch_size, generator=None, drop_last=False, device=None, augment=None,
+             skip:int=0):
+    """Batches `(x, y)` of `ds` on `device` (default: where `ds` is), in random order if
+    `generator` is given, each stored batch through `augment` before decoding; the first `skip`
+    batches left out."""
     n, device = len(ds), device or ds.y.device
     idx = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
     idx = idx.to(ds.y.device)
@@ -148,7 +165,7 @@ def _fetch(ds, j, device, augment=None):
     return (ds.decode(x) if ds.decode is not None else x), y
 
 def _save_atomic(obj, path:Path):
-    "`obj` saved to `path` through a temporary file renamed over it: `path` is always the old file or the new one, whole."
+    "`obj` saved to `path` via a temporary file renamed over it, so `path` is always whole."
     tmp = path.with_suffix(path.suffix + '.tmp')
     try:
         if isinstance(obj, str): tmp.write_text(obj)
@@ -157,14 +174,16 @@ def _save_atomic(obj, path:Path):
     except (OSError, RuntimeError) as e:     # torch reports a full disk as a RuntimeError
         tmp.unlink(missing_ok=True)
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0][:120]
-        raise RunError(f"could not write {path} ({why}); the previous {path.name} is unchanged: free some space, "
+        raise RunError(f"could not write {path} ({why}); the previous {path.name} is unchanged: "
+                       f"free some space, "
                        f"then continue with --resume") from None
 
 def _first_nonfinite(model, obj, x, y) -> str|None:
-    "The first module (in the order they run) whose output is not finite when `obj` computes the loss of batch `(x, y)`."
+    "The first module (in run order) whose output is not finite when `obj` computes batch `(x, y)`."
     found = []
     def hook(name, m, inp, out):
-        if not found and any(t.is_floating_point() and not t.isfinite().all() for t in pytree.tree_leaves(out) if torch.is_tensor(t)):
+        if not found and any(t.is_floating_point() and not t.isfinite().all()
+                             for t in pytree.tree_leaves(out) if torch.is_tensor(t)):
             found.append(name)
     hooks = [m.register_forward_hook(partial(hook, n)) for n, m in model.named_modules() if n]
     try:
@@ -174,26 +193,34 @@ def _first_nonfinite(model, obj, x, y) -> str|None:
     return found[0] if found else None
 
 def _check_finite(model, loss, step, batch=None, obj=None):
-    "Raise `NonFiniteError` naming the step and the first parameter (or, if all are finite, the first activation on `batch`) that is not finite; one wait for the device when all are."
+    """Raise `NonFiniteError` naming the step and the first parameter (or, if all are finite, the
+    first activation on `batch`) that is not finite; one wait for the device when all are."""
     named = list(model.named_parameters())
-    if torch.stack([loss.detach().isfinite()] + [p.isfinite().all() for _, p in named]).all(): return
+    if torch.stack([loss.detach().isfinite()] + [p.isfinite().all() for _, p in named]).all():
+        return
     name = next((n for n, p in named if not p.isfinite().all()), None)
     if name is not None: raise NonFiniteError(f"parameter {name} became non-finite at step {step}")
     where = _first_nonfinite(model, obj, *batch) if batch is not None and obj is not None else None
-    raise NonFiniteError(f"the loss became {loss.item()} at step {step}" + (f", first in the output of {where}" if where else ''))
+    raise NonFiniteError(f"the loss became {loss.item()} at step {step}"
+                         + (f", first in the output of {where}" if where else ''))
 
 def build_model(cfg:TrainConfig, ds=None):
-    "The model `cfg` asks for, sized for the dataset `ds` (default: from its task's row in TASKS, reading no data): one output per sequence, or per step for tasks labelled at every step."
+    """The model `cfg` asks for, sized for the dataset `ds` (default: from its task's row in TASKS,
+    reading no data): one output per sequence, or per step for tasks labelled at every step."""
     if ds is None: ds = TASKS[cfg.task]
     per_step = bool(ds.l_output)
     if cfg.backbone == 'sashimi':
         from s4lit.sashimi import SaShiMi   # a later chapter's model, imported when asked for
-        if not per_step: raise ValueError(f"backbone 'sashimi' predicts at every step; task {cfg.task!r} has one label per sequence")
-        return SaShiMi(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers, layer=cfg.model, layer_kwargs=cfg.layer_kwargs,
-                       dropout=cfg.dropout, embedding=ds.tokens, norm=cfg.norm, **cfg.backbone_kwargs)
-    return SequenceModel(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers, layer=cfg.model,
-                         layer_kwargs=cfg.layer_kwargs, embedding=ds.tokens, norm=cfg.norm, prenorm=cfg.prenorm,
-                         dropout=cfg.dropout, bidirectional=cfg.bidirectional, pool=None if per_step else 'mean', **cfg.backbone_kwargs)
+        if not per_step: raise ValueError(f"backbone 'sashimi' predicts at every step; "
+                                          f"task {cfg.task!r} has one label per sequence")
+        return SaShiMi(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers,
+                       layer=cfg.model, layer_kwargs=cfg.layer_kwargs, dropout=cfg.dropout,
+                       embedding=ds.tokens, norm=cfg.norm, **cfg.backbone_kwargs)
+    return SequenceModel(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers,
+                         layer=cfg.model, layer_kwargs=cfg.layer_kwargs, embedding=ds.tokens,
+                         norm=cfg.norm, prenorm=cfg.prenorm, dropout=cfg.dropout,
+                         bidirectional=cfg.bidirectional, pool=None if per_step else 'mean',
+                         **cfg.backbone_kwargs)
 
 def n_parameters(cfg:TrainConfig) -> int:
     "Parameters of the model `cfg` builds, from its task's description alone (no data is read)."
@@ -201,7 +228,8 @@ def n_parameters(cfg:TrainConfig) -> int:
 
 # %% ../nbs/12_train.ipynb #dca38166
 class Objective(nn.Module):
-    "Mean cross-entropy of `model` on a batch `(x, y)` and its number of correct predictions (per sequence: the fraction of its steps right, for labels `y` at every step): what a training step records."
+    """Mean cross-entropy of `model` on a batch `(x, y)` and its number of correct predictions
+    (per sequence: the fraction of its steps right, for labels `y` at every step)."""
     def __init__(self, model:nn.Module, tokens:bool=False, bf16:bool=False):
         super().__init__()
         self.model, self.tokens, self.bf16 = model, tokens, bf16
@@ -210,23 +238,26 @@ class Objective(nn.Module):
         per_step = y.dim() == 2
         # token 0 pads, and pooling leaves it out
         lengths = (x != 0).sum(1).clamp(min=1) if self.tokens and not per_step else None
-        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16, cache_enabled=False):
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16,
+                            cache_enabled=False):
             logits = self.model(x, lengths=lengths)[0].float()
         if not per_step: return F.cross_entropy(logits, y), (logits.argmax(-1) == y).sum()
         logits, y = logits[:, -y.shape[1]:], y.long()          # labels on the last l_output steps
-        return F.cross_entropy(logits.flatten(0, 1), y.flatten()), (logits.argmax(-1) == y).float().mean(1).sum()
+        hits = (logits.argmax(-1) == y).float().mean(1).sum()
+        return F.cross_entropy(logits.flatten(0, 1), y.flatten()), hits
 
 def make_optimizer(model:nn.Module, cfg:TrainConfig, device):
-    "AdamW: `cfg.lr` and `cfg.weight_decay`, the registered SSM parameters at `cfg.ssm_lr` with their own decay; fused on CUDA."
+    "AdamW: `cfg.lr`, `cfg.weight_decay`; registered SSM parameters at `cfg.ssm_lr`; fused on CUDA."
     groups = param_groups(model, cfg.lr, cfg.weight_decay)
     for g in groups:
         if 'lr' in getattr(g['params'][0], '_optim', {}): g['lr'] = cfg.ssm_lr
     return torch.optim.AdamW(groups, fused=torch.device(device).type == 'cuda')
 
 def _graphed(obj, ds, cfg, device):
-    "`obj` replayed from CUDA graphs recorded for training batches of `ds`; `obj` itself (eager) where that cannot be done."
+    "`obj` replayed from CUDA graphs recorded on training batches of `ds`, else `obj` (eager)."
     if device.type != 'cuda': return obj  # nothing to record
-    if len(ds) < cfg.batch_size: why = f"the training set has {len(ds)} examples, fewer than one batch of {cfg.batch_size}"
+    if len(ds) < cfg.batch_size:
+        why = f"the training set has {len(ds)} examples, fewer than one batch of {cfg.batch_size}"
     else:
         x, y = next(_batches(ds, cfg.batch_size, device=device))
         # recording draws dropout masks: restore the generator, so that resuming stays exact
@@ -286,17 +317,20 @@ def _steps(n:int, batch_size:int, accumulate:int=1, generator=None, drop_last=Fa
 
 # %% ../nbs/12_train.ipynb #e33c2be3
 def plot_history(history:list, path=None):
-    "Loss and accuracy per epoch, training and validation, from `train`'s history or the rows of a metrics.jsonl; written to `path` (PNG) if given."
+    """Loss and accuracy per epoch, training and validation, from `train`'s history or the rows of a
+    metrics.jsonl; written to `path` (PNG) if given."""
     from matplotlib.figure import Figure   # no pyplot: no global state, no display backend
     rows = [r for r in history if 'epoch' in r]
-    if not rows: raise ValueError("history has no epoch rows to plot (expected dicts with 'epoch', 'train_loss', 'val_acc', ...)")
+    if not rows: raise ValueError("history has no epoch rows to plot "
+                                  "(expected dicts with 'epoch', 'train_loss', 'val_acc', ...)")
     ep, fig = [r['epoch'] for r in rows], Figure(figsize=(8, 3))
     for ax, key, name in zip(fig.subplots(1, 2), ('loss', 'acc'), ('loss', 'accuracy')):
         ax.plot(ep, [r[f'train_{key}'] for r in rows], 'o-', ms=3, label='training')
         ax.plot(ep, [r[f'val_{key}'] for r in rows], 's-', ms=3, label='validation')
         ax.set(xlabel='epoch', ylabel=name)
     if test := next((r for r in history if 'test_acc' in r), None):
-        fig.axes[1].axhline(test['test_acc'], ls='--', c='k', lw=0.8, label=f"test {test['test_acc']:.2%}")
+        fig.axes[1].axhline(test['test_acc'], ls='--', c='k', lw=0.8,
+                            label=f"test {test['test_acc']:.2%}")
     fig.axes[1].legend(); fig.tight_layout()
     if path is not None:
         tmp = Path(path).with_suffix('.tmp.png')
@@ -311,22 +345,28 @@ def _subset(ds, limit, seed):
 _RUN_FILES = ('config.json', 'metrics.jsonl', 'last.pt', 'best.pt', 'curves.png')
 
 def _check_out(cfg:TrainConfig) -> Path:
-    "The run folder, checked before anything is read or trained: a run there is continued only with `resume`, replaced only with `overwrite`; the folder must be writable."
+    """The run folder, checked before anything is read or trained: a run there is continued only
+    with `resume`, replaced only with `overwrite`; the folder must be writable."""
     out = cfg.out_dir
     held = [f for f in _RUN_FILES if (out/f).exists()]
-    if cfg.resume and cfg.overwrite: raise RunError("--resume continues the run in --out and --overwrite replaces it: give one of them")
+    if cfg.resume and cfg.overwrite:
+        raise RunError("--resume continues the run in --out and --overwrite replaces it: "
+                       "give one of them")
     if cfg.resume and not (out/'last.pt').is_file():
-        raise RunError(f"nothing to resume in {out}: it has no last.pt" + (f" (it holds {', '.join(held)})" if held else '') +
-                       "; check --out, or leave out --resume to start a new run")
+        raise RunError(f"nothing to resume in {out}: it has no last.pt"
+                       + (f" (it holds {', '.join(held)})" if held else '')
+                       + "; check --out, or leave out --resume to start a new run")
     if held and not cfg.resume and not cfg.overwrite:
         state = 'a finished run' if _finished(out) else 'a run'
-        raise RunError(f"{out} already holds {state} ({', '.join(held)}); --resume continues it, --overwrite replaces it, "
-                       f"or choose another --out")
+        raise RunError(f"{out} already holds {state} ({', '.join(held)}); --resume continues it, "
+                       f"--overwrite replaces it, or choose another --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out/f'.write-test-{os.getpid()}'
         probe.write_bytes(b'0'); probe.unlink()
-    except OSError as e: raise RunError(f"cannot write to {out} ({e.strerror or e}); choose a writable --out") from None
+    except OSError as e:
+        raise RunError(f"cannot write to {out} ({e.strerror or e}); "
+                       "choose a writable --out") from None
     return out
 
 def _finished(out:Path) -> bool:
@@ -338,69 +378,88 @@ def _check_space(out:Path, n_params:int):
     # float32: last.pt (weights, two Adam moments), best.pt, and the temporary copy of each write
     need = 32 * n_params + 2**20
     free = shutil.disk_usage(out).free
-    if free < need: raise RunError(f"{out} has {free / 2**20:.1f} MB free and this run's checkpoints need about "
-                                   f"{need / 2**20:.1f} MB: free some space or choose another --out")
+    if free < need:
+        raise RunError(f"{out} has {free / 2**20:.1f} MB free and this run's checkpoints need "
+                       f"about {need / 2**20:.1f} MB: free some space or choose another --out")
 
 _CK_FIELDS = ('model', 'opt', 'sched', 'gen', 'rng', 'epoch', 'step', 'best', 'history')
-# what a resumed run must share with the run it continues: the model's shape, the task and the data it sees
-_FIXED = ('task', 'model', 'backbone', 'backbone_args', 'd_model', 'n_layers', 'd_state', 'layer_args', 'norm', 'prenorm',
-          'bidirectional', 'limit', 'seed')
+# what a resumed run must share with the run it continues: the model's shape, the task, the data
+_FIXED = ('task', 'model', 'backbone', 'backbone_args', 'd_model', 'n_layers', 'd_state',
+          'layer_args', 'norm', 'prenorm', 'bidirectional', 'limit', 'seed')
 
 def _load_resumable(path:Path, device) -> dict:
-    "The checkpoint at `path`, with every field a resume needs; a `RunError` naming the file and the field otherwise."
+    "The checkpoint at `path`, with all a resume needs; else a `RunError` naming file and field."
     try: ck = torch.load(path, weights_only=True, map_location=device)
     except Exception as e:
-        raise RunError(f"{path} is damaged or truncated ({type(e).__name__}) and cannot be resumed; put back a good copy, "
-                       f"or start again with --overwrite") from None
-    if not isinstance(ck, dict): raise RunError(f"{path} is not an s4lit-train checkpoint (it holds a {type(ck).__name__}, not a dict)")
+        raise RunError(f"{path} is damaged or truncated ({type(e).__name__}) and cannot be "
+                       f"resumed; put back a good copy, or start again with --overwrite") from None
+    if not isinstance(ck, dict):
+        raise RunError(f"{path} is not an s4lit-train checkpoint "
+                       f"(it holds a {type(ck).__name__}, not a dict)")
     missing = [k for k in _CK_FIELDS if k not in ck]
-    if missing: raise RunError(f"{path} is not a resumable s4lit-train checkpoint: field {missing[0]!r} is missing")
+    if missing: raise RunError(f"{path} is not a resumable s4lit-train checkpoint: "
+                               f"field {missing[0]!r} is missing")
     return ck
 
 def _state_mismatch(sd:dict, model:nn.Module) -> str|None:
     "The first difference between the state dict `sd` and `model`'s, in words; None if they fit."
     own = model.state_dict()
     if (k := next((k for k in own if k not in sd), None)): return f"field model.{k} is missing"
-    if (k := next((k for k in sd if k not in own), None)): return f"field model.{k} is not in the model"
+    if (k := next((k for k in sd if k not in own), None)):
+        return f"field model.{k} is not in the model"
     for k, v in sd.items():
         if not torch.is_tensor(v): return f"field model.{k} is a {type(v).__name__}, not a tensor"
-        if v.shape != own[k].shape: return f"field model.{k} has shape {tuple(v.shape)}; the model's is {tuple(own[k].shape)}"
+        if v.shape != own[k].shape:
+            return (f"field model.{k} has shape {tuple(v.shape)}; "
+                    f"the model's is {tuple(own[k].shape)}")
 
 def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
-    "Restore the run of checkpoint `ck` (made with config `prev`) into `model`, `opt`, `sched`, `gen`; the learning rates and weight decay of `cfg` go on the restored optimizer. Returns what changed."
+    """Restore the run of checkpoint `ck` (made with config `prev`) into `model`, `opt`, `sched`,
+    `gen`; the learning rates and weight decay of `cfg` go on the restored optimizer.
+    Returns what changed."""
     new = asdict(cfg)
     fixed = [f"{k} ({prev[k]!r} -> {new[k]!r})" for k in _FIXED if k in prev and prev[k] != new[k]]
     was = prev['batch_size'] * prev.get('accumulate', 1) * ck.get('world_size', 1)
     if was != (now := cfg.batch_size * cfg.accumulate * _world()[1]):
         fixed.append(f"the global batch ({was} -> {now}; batch_size x processes x accumulate)")
-    if fixed: raise RunError(f"--resume cannot change {', '.join(fixed)}: {path} was trained with the first; "
-                             f"resume with the options in {path.parent/'config.json'}, or start a new run in another --out")
-    if (why := _state_mismatch(ck['model'], model)): raise RunError(f"{path} does not fit the model: {why}")
+    if fixed: raise RunError(f"--resume cannot change {', '.join(fixed)}: "
+                             f"{path} was trained with the first; "
+                             f"resume with the options in {path.parent/'config.json'}, "
+                             f"or start a new run in another --out")
+    if (why := _state_mismatch(ck['model'], model)):
+        raise RunError(f"{path} does not fit the model: {why}")
     # what cfg asks for
     base, decay = list(sched.base_lrs), [g['weight_decay'] for g in opt.param_groups]
     model.load_state_dict(ck['model'])
     for name, obj in (('opt', opt), ('sched', sched)):
         try: obj.load_state_dict(ck[name])
-        except Exception as e: raise RunError(f"{path}: field {name!r} does not fit this run ({type(e).__name__}: {str(e)[:120]})") from None
+        except Exception as e:
+            raise RunError(f"{path}: field {name!r} does not fit this run "
+                           f"({type(e).__name__}: {str(e)[:120]})") from None
     # the schedule continues from the new base rates, at the same step
     sched.base_lrs = base
     for g, b, d, f in zip(opt.param_groups, base, decay, sched.lr_lambdas):
         g['initial_lr'], g['lr'], g['weight_decay'] = b, b * f(sched.last_epoch), d
     sched._last_lr = [g['lr'] for g in opt.param_groups]
     gen.set_state(ck['gen'].cpu()); torch.set_rng_state(ck['rng'].cpu())
-    if 'cuda_rng' in ck and device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'].cpu(), device)
-    changed = {k: [prev[k], v] for k, v in new.items() if k in prev and prev[k] != v and k not in ('resume', 'overwrite')}
-    if (rates := [f"{k} {prev[k]:g} -> {new[k]:g}" for k in ('lr', 'ssm_lr', 'weight_decay') if k in changed]):
+    if 'cuda_rng' in ck and device.type == 'cuda':
+        torch.cuda.set_rng_state(ck['cuda_rng'].cpu(), device)
+    changed = {k: [prev[k], v] for k, v in new.items()
+               if k in prev and prev[k] != v and k not in ('resume', 'overwrite')}
+    rates = [f"{k} {prev[k]:g} -> {new[k]:g}"
+             for k in ('lr', 'ssm_lr', 'weight_decay') if k in changed]
+    if rates:
         if _world()[0] == 0:
             print(f"resume: {', '.join(rates)}, set on the restored optimizer "
                   f"from step {ck['step']} on")
     return changed
 
 class _Stop:
-    "Within it, a first Ctrl-C (SIGINT) only sets `flag`, which the loop checks after each step; a second one interrupts at once."
+    "Within it, a first Ctrl-C only sets `flag` (checked after each step); a second one interrupts."
     def __init__(self): self.flag, self.old = False, None
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread(): self.old = signal.signal(signal.SIGINT, self._handle)
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGINT, self._handle)
         return self
     def _handle(self, sig, frame):
         if self.flag: raise KeyboardInterrupt
@@ -415,7 +474,8 @@ def _interactive() -> bool:
     return shell == 'ZMQInteractiveShell' or (sys.stdout.isatty() and sys.stderr.isatty())
 
 def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
-    "Train as `cfg` says (stopping after epoch `until`, to resume later); returns each epoch's metrics, then the test result."
+    """Train as `cfg` says (stopping after epoch `until`, to resume later); returns each epoch's
+    metrics, then the test result."""
     started = _start_group(cfg)               # under torchrun: one process of several
     try: return _train(cfg, data, until)
     finally:
@@ -435,16 +495,23 @@ def _train(cfg, data, until):
     if _agree(err is not None, device):
         raise err or RunError("the first process refused the run (its message says why)")
     torch.manual_seed(cfg.seed)
-    if device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
-    if data is None: data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
+    if device.type == 'cuda':
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
+    if data is None:
+        data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
     if cfg.augment and data['train'].image is None:
-        raise RunError(f"augment: the {cfg.task!r} training set is not of images (its SeqDataset.image is None), so it cannot be flipped or shifted")
+        raise RunError(f"augment: the {cfg.task!r} training set is not of images "
+                       "(its SeqDataset.image is None), so it cannot be flipped or shifted")
     # a label at each of the last l_output steps: predict each from the steps before
     per_step = bool(data['train'].l_output)
     if per_step and cfg.bidirectional:
-        raise RunError(f"task {cfg.task!r} predicts each step from the ones before it; a bidirectional model sees the future")
-    if per_step and cfg.augment: raise RunError(f"augment: task {cfg.task!r} is labelled at every step; its labels would need the same flips")
-    tr, va, te = (_place(_subset(data[s], cfg.limit if s == 'train' else cfg.eval_limit, cfg.seed), device, cfg.device_data)
+        raise RunError(f"task {cfg.task!r} predicts each step from the ones before it; "
+                       "a bidirectional model sees the future")
+    if per_step and cfg.augment:
+        raise RunError(f"augment: task {cfg.task!r} is labelled at every step; "
+                       "its labels would need the same flips")
+    tr, va, te = (_place(_subset(data[s], cfg.limit if s == 'train' else cfg.eval_limit, cfg.seed),
+                         device, cfg.device_data)
                   for s in ('train', 'val', 'test'))
     model = build_model(cfg, tr).to(device)
     n_params = sum(p.numel() for p in model.parameters())
@@ -457,7 +524,8 @@ def _train(cfg, data, until):
     opt = make_optimizer(model, cfg, device)
     big = cfg.batch_size * world * cfg.accumulate      # examples per step, in all processes
     steps_per_epoch = len(tr) // big if graph else math.ceil(len(tr) / big)
-    sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch, int(cfg.warmup * cfg.epochs * steps_per_epoch))
+    sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch,
+                            int(cfg.warmup * cfg.epochs * steps_per_epoch))
     gen = torch.Generator().manual_seed(cfg.seed)
     # best: validation accuracy, or minus the loss for per-step tasks
     start, step, best, history, partial_ep = 0, 0, -math.inf, [], None
@@ -465,10 +533,12 @@ def _train(cfg, data, until):
     if cfg.resume:
         ck = _load_resumable(out/'last.pt', device)
         try: record = json.loads((out/'config.json').read_text())
-        except (OSError, ValueError): record = json.loads(ck['config']) if 'config' in ck else asdict(cfg)
+        except (OSError, ValueError):
+            record = json.loads(ck['config']) if 'config' in ck else asdict(cfg)
         prev = json.loads(ck['config']) if 'config' in ck else record
         changed = _resume(ck, out/'last.pt', prev, cfg, model, opt, sched, gen, device)
-        start, step, best, history, partial_ep = ck['epoch'], ck['step'], ck['best'], json.loads(ck['history']), ck.get('partial')
+        start, step, best = ck['epoch'], ck['step'], ck['best']
+        history, partial_ep = json.loads(ck['history']), ck.get('partial')
         # written with the first checkpoint
         record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))
         if cfg.progress and rank == 0:
@@ -491,14 +561,18 @@ def _train(cfg, data, until):
               + (f" x {world} processes" if world > 1 else ''))
     bar_on = cfg.progress and rank == 0 and _interactive()
     aug = partial(augment_images, image=tr.image) if cfg.augment else None
-    ck_state = lambda: {'model': model.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'gen': gen.get_state(),
-                        'rng': torch.get_rng_state(), **({'cuda_rng': torch.cuda.get_rng_state(device)} if device.type == 'cuda' else {}),
+    ck_state = lambda: {'model': model.state_dict(), 'opt': opt.state_dict(),
+                        'sched': sched.state_dict(), 'gen': gen.get_state(),
+                        'rng': torch.get_rng_state(),
+                        **({'cuda_rng': torch.cuda.get_rng_state(device)}
+                           if device.type == 'cuda' else {}),
                         'step': step, 'best': best, 'history': json.dumps(history),
                         'config': json.dumps(asdict(cfg)), 'world_size': world}
     with _Stop() as stop:
         for epoch in range(start, min(cfg.epochs, until or cfg.epochs)):
             step_fn.train(); t0 = time.time()
-            tot, hits = torch.zeros((), dtype=torch.float64, device=device), torch.zeros((), dtype=torch.float64, device=device)
+            tot = torch.zeros((), dtype=torch.float64, device=device)
+            hits = torch.zeros((), dtype=torch.float64, device=device)
             seen, done, t_before = 0, 0, 0.0
             # an epoch stopped by Ctrl-C: the same order, from the next batch
             if partial_ep is not None:
@@ -509,8 +583,8 @@ def _train(cfg, data, until):
                     tot = tot + partial_ep['tot'].to(device)
                     hits = hits + partial_ep['hits'].to(device)
             gen_start, partial_ep = gen.get_state(), None
-            bar = tqdm(total=steps_per_epoch, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}', unit='step', leave=False,
-                       disable=not bar_on, dynamic_ncols=True)
+            bar = tqdm(total=steps_per_epoch, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}',
+                       unit='step', leave=False, disable=not bar_on, dynamic_ncols=True)
             batches = _steps(len(tr), cfg.batch_size, cfg.accumulate, gen, graph, skip=done)
             for i, micro in enumerate(batches, done):
                 opt.zero_grad(set_to_none=True)
@@ -529,24 +603,31 @@ def _train(cfg, data, until):
                 stopping = (check and _agree(stop.flag, device)) if world > 1 else stop.flag
                 if check or stopping:
                     try: _check_finite(model, loss, step, (x, y), eager)
-                    except NonFiniteError as e: bar.close(); raise NonFiniteError(f"{e}; {_last_good(out, epoch, cfg)}") from None
+                    except NonFiniteError as e:
+                        bar.close()
+                        raise NonFiniteError(f"{e}; {_last_good(out, epoch, cfg)}") from None
                 bar.update(1)
                 if bar_on and (i + 1) % max(1, steps_per_epoch // 10) == 0:
                     bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item()/seen:.4f}')
                 if stopping and i + 1 < steps_per_epoch:   # Ctrl-C: save where the epoch is, stop
                     bar.close()
                     tot, hits, seen = _sum(tot, hits, seen)
-                    save_last({**ck_state(), 'epoch': epoch, 'partial': dict(batches=i + 1, gen=gen_start, tot=tot.cpu(), hits=hits.cpu(),
-                              seen=seen, time=t_before + time.time() - t0)})
-                    raise Interrupted(f"interrupted at step {step} (epoch {epoch + 1}, batch {i + 1} of {steps_per_epoch}); saved {out/'last.pt'}")
+                    save_last({**ck_state(), 'epoch': epoch,
+                               'partial': dict(batches=i + 1, gen=gen_start, tot=tot.cpu(),
+                                               hits=hits.cpu(), seen=seen,
+                                               time=t_before + time.time() - t0)})
+                    raise Interrupted(f"interrupted at step {step} (epoch {epoch + 1}, "
+                                      f"batch {i + 1} of {steps_per_epoch}); saved {out/'last.pt'}")
             bar.close()
             tot, hits, seen = _sum(tot, hits, seen)
             train_loss, train_acc = tot.item() / seen, hits.item() / seen  # waits for the last step
             train_time = t_before + time.time() - t0
             val_loss, val_acc = evaluate(model, va, cfg, device)
-            row = dict(epoch=epoch + 1, step=step, train_loss=train_loss, train_acc=train_acc, val_loss=val_loss,
-                       val_acc=val_acc, **({'val_bpd': val_loss / math.log(2)} if per_step else {}),
-                       lr=sched.get_last_lr()[0], train_time=train_time, epoch_time=t_before + time.time() - t0)
+            row = dict(epoch=epoch + 1, step=step, train_loss=train_loss, train_acc=train_acc,
+                       val_loss=val_loss, val_acc=val_acc,
+                       **({'val_bpd': val_loss / math.log(2)} if per_step else {}),
+                       lr=sched.get_last_lr()[0], train_time=train_time,
+                       epoch_time=t_before + time.time() - t0)
             history.append(row)
             if (-val_loss if per_step else val_acc) > best:
                 best = -val_loss if per_step else val_acc
@@ -569,14 +650,16 @@ def _train(cfg, data, until):
         model.load_state_dict(kept['model'])
     for t in model.state_dict().values() if world > 1 else (): dist.broadcast(t, 0)   # rank 0's
     test_loss, test_acc = evaluate(model, te, cfg, device)
-    history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2), best_val_loss=-best) if per_step else
+    history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2),
+                        best_val_loss=-best) if per_step else
                    dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
     if rank: return history
     _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
     plot_history(history, out/'curves.png')
     if cfg.progress:
-        print((f"test loss {test_loss:.4f} nats = {test_loss / math.log(2):.4f} bits per step, accuracy {test_acc:.4f} "
-               f"(best validation loss {-best:.4f})" if per_step else f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f})")
+        print((f"test loss {test_loss:.4f} nats = {test_loss / math.log(2):.4f} bits per step, "
+               f"accuracy {test_acc:.4f} (best validation loss {-best:.4f})" if per_step else
+               f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f})")
               + f"; logs, curves and checkpoints in {out}")
     return history
 
@@ -588,13 +671,19 @@ def _sum(tot, hits, seen:int) -> tuple:
     return t[0], t[1], int(t[2].item())
 
 def _last_good(out:Path, epoch:int, cfg:TrainConfig) -> str:
-    if epoch == 0 or not (out/'last.pt').exists(): return f"no epoch finished, so nothing was saved: start again with a lower --lr (now {cfg.lr:g})"
-    return (f"{out/'last.pt'} (after epoch {epoch}) is the last good checkpoint: continue it with a lower rate, "
+    if epoch == 0 or not (out/'last.pt').exists():
+        return ("no epoch finished, so nothing was saved: "
+                f"start again with a lower --lr (now {cfg.lr:g})")
+    return (f"{out/'last.pt'} (after epoch {epoch}) is the last good checkpoint: "
+            f"continue it with a lower rate, "
             f"e.g. --resume --lr {cfg.lr / 4:g} --ssm-lr {cfg.ssm_lr / 4:g}")
 
 # %% ../nbs/12_train.ipynb #2564896a
 def read_run(d) -> dict:
-    "The run in folder `d`: its `config` (the settings it started with), `resumes` (one record per `--resume`: the epoch, the step and what changed), `epochs` (the per-epoch rows of metrics.jsonl), `test` (the final row, None until the run ends) and `command` (command.txt's text, None if there is none)."
+    """The run in folder `d`: its `config` (the settings it started with), `resumes` (one record per
+    `--resume`: the epoch, the step and what changed), `epochs` (the per-epoch rows of
+    metrics.jsonl), `test` (the final row, None until the run ends) and `command` (command.txt's
+    text, None if there is none)."""
     d = Path(d)
     rows = [json.loads(l) for l in (d/'metrics.jsonl').read_text().splitlines() if l.strip()]
     command = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else None
@@ -605,41 +694,57 @@ def read_run(d) -> dict:
 
 # %% ../nbs/12_train.ipynb #02c72dec
 def published_runs(*names:str) -> dict:
-    "The runs `names` (all when none are given) whose logs ship in `s4lit/results/`, each as `read_run` reads it."
+    "The runs `names` (default: all) whose logs ship in `s4lit/results/`, as `read_run` reads them."
     root = Path(str(files('s4lit')/'results'))
     have = sorted(d.name for d in root.iterdir() if (d/'config.json').is_file())
     unknown = [n for n in names if n not in have]
-    if unknown: raise ValueError(f"no published run {', '.join(map(repr, unknown))}; there are: {', '.join(have)}")
+    if unknown: raise ValueError(f"no published run {', '.join(map(repr, unknown))}; "
+                                 f"there are: {', '.join(have)}")
     return {n: read_run(root/n) for n in names or have}
 
 # %% ../nbs/12_train.ipynb #e1b1b561
 _HELP = dict(
     task='the task to train on (see the list below)', model='the SSM layer: ' + ', '.join(layers),
-    backbone="'stack' (layers stacked, s4lit.model.SequenceModel) or 'sashimi' (s4lit.sashimi.SaShiMi; tasks labelled at every step)",
-    backbone_args='more backbone options as a JSON object, e.g. \'{"pool": [4, 4], "expand": 2}\' for sashimi',
-    d_model='width H: channels of every layer', n_layers='number of SSM layers', d_state='state size N of each SSM',
-    layer_args='more layer options as a JSON object, e.g. \'{"init": "lin"}\'', dropout='dropout probability in each layer',
-    norm="normalization: 'layer' or 'batch'", prenorm='normalize before each layer (--no-prenorm: after, as the original S4)',
-    bidirectional='run each layer in both directions (not for tasks labelled at every step)', epochs='passes over the training set',
+    backbone="'stack' (layers stacked, s4lit.model.SequenceModel) or "
+             "'sashimi' (s4lit.sashimi.SaShiMi; tasks labelled at every step)",
+    backbone_args='more backbone options as a JSON object, '
+                  'e.g. \'{"pool": [4, 4], "expand": 2}\' for sashimi',
+    d_model='width H: channels of every layer', n_layers='number of SSM layers',
+    d_state='state size N of each SSM',
+    layer_args='more layer options as a JSON object, e.g. \'{"init": "lin"}\'',
+    dropout='dropout probability in each layer',
+    norm="normalization: 'layer' or 'batch'",
+    prenorm='normalize before each layer (--no-prenorm: after, as the original S4)',
+    bidirectional='run each layer in both directions (not for tasks labelled at every step)',
+    epochs='passes over the training set',
     batch_size='sequences per step in each process (per micro-step with --accumulate)',
     accumulate='micro-steps per optimizer step: a step sees batch-size x processes x accumulate',
     lr='AdamW learning rate of everything but the SSM parameters',
-    ssm_lr='learning rate of the SSM parameters A, B and dt (no weight decay)', weight_decay='AdamW weight decay (not on the SSM parameters)',
+    ssm_lr='learning rate of the SSM parameters A, B and dt (no weight decay)',
+    weight_decay='AdamW weight decay (not on the SSM parameters)',
     warmup='linear warmup, as a fraction of all steps; then cosine decay to 0',
-    augment='image tasks: random flips and shifts of the training images', data='data root (default: $S4LIT_DATA, else ~/.cache/s4lit)',
-    limit='train on this many examples (0: all)', eval_limit='validate and test on this many examples (0: all)',
-    bf16='autocast to bfloat16 (FFTs stay in float32)', tf32='CUDA: let float32 matmuls use TF32 tensor cores',
+    augment='image tasks: random flips and shifts of the training images',
+    data='data root (default: $S4LIT_DATA, else ~/.cache/s4lit)',
+    limit='train on this many examples (0: all)',
+    eval_limit='validate and test on this many examples (0: all)',
+    bf16='autocast to bfloat16 (FFTs stay in float32)',
+    tf32='CUDA: let float32 matmuls use TF32 tensor cores',
     graph='CUDA: replay each training step from CUDA graphs (a last partial batch is dropped)',
-    device_data='keep a split on the device if it takes under this fraction of the free device memory',
-    device="'auto' (CUDA if there is one), 'cpu', 'cuda' or 'cuda:N'", seed='seed of the initialization, the data order and dropout',
-    out='run folder for config.json, metrics.jsonl, curves.png, best.pt and last.pt; {task} and {model} are filled in',
-    resume='continue the run in --out from its last.pt (learning rates and weight decay may change; the model and data may not)',
+    device_data='keep a split on the device if it takes under this fraction '
+                'of the free device memory',
+    device="'auto' (CUDA if there is one), 'cpu', 'cuda' or 'cuda:N'",
+    seed='seed of the initialization, the data order and dropout',
+    out='run folder for config.json, metrics.jsonl, curves.png, best.pt and last.pt; '
+        '{task} and {model} are filled in',
+    resume='continue the run in --out from its last.pt '
+           '(learning rates and weight decay may change; the model and data may not)',
     overwrite='replace the run in --out (without it, a folder that holds a run is refused)',
     check_every='steps between checks that the loss and parameters are finite',
     progress='a progress bar (on a terminal or in a notebook) and a summary line per epoch')
 
 def recipes() -> dict:
-    "The named recipes shipped with s4lit (`s4lit/recipes/NAME.json`): name -> {'about': ..., 'config': {field: value}}."
+    """The named recipes shipped with s4lit (`s4lit/recipes/NAME.json`):
+    name -> {'about': ..., 'config': {field: value}}."""
     d = importlib.resources.files('s4lit')/'recipes'
     return {f.name[:-5]: json.loads(f.read_text()) for f in sorted(d.iterdir(), key=lambda f: f.name) if f.name.endswith('.json')}
 
@@ -669,7 +774,8 @@ def _parser():
     return p
 
 def parse_config(argv=None) -> TrainConfig:
-    "The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it names one, overridden by the options given."
+    """The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it
+    names one, overridden by the options given."""
     p = _parser()
     a = p.parse_args(argv)
     if a.recipe:
@@ -684,7 +790,8 @@ def _resume_command(argv:list) -> str:
     return shlex.join(['s4lit-train', *(a for a in argv if a not in ('--resume', '--no-resume', '--overwrite', '--no-overwrite')), '--resume'])
 
 def main(argv=None):
-    "Entry point of `s4lit-train`: errors are one line on stderr (exit status 2 for what the user can fix), with a traceback only under `--debug`."
+    """Entry point of `s4lit-train`: errors are one line on stderr (exit status 2 for what the user
+    can fix), with a traceback only under `--debug`."""
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = '--debug' in argv
     def fail(msg, status):
@@ -702,5 +809,6 @@ def main(argv=None):
     except KeyboardInterrupt: fail("interrupted" + (f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''), 130)
 
 # %% ../nbs/12_train.ipynb #f6c1f715
-# `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is '__main__' too
+# `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is
+# '__main__' too
 if __name__ == '__main__' and '__file__' in globals(): main()
