@@ -746,13 +746,15 @@ def recipes() -> dict:
     """The named recipes shipped with s4lit (`s4lit/recipes/NAME.json`):
     name -> {'about': ..., 'config': {field: value}}."""
     d = importlib.resources.files('s4lit')/'recipes'
-    return {f.name[:-5]: json.loads(f.read_text()) for f in sorted(d.iterdir(), key=lambda f: f.name) if f.name.endswith('.json')}
+    files = sorted((f for f in d.iterdir() if f.name.endswith('.json')), key=lambda f: f.name)
+    return {f.name[:-5]: json.loads(f.read_text()) for f in files}
 
 def recipe_table() -> str:
     "The recipes, one line each: name, what it is, its settings."
     rs = recipes()
     w = max(map(len, rs))
-    return '\n'.join(f"{n:<{w}}  {r['about']}\n{'':<{w}}  " + ' '.join(f"{k}={v}" for k, v in r['config'].items()) for n, r in rs.items())
+    settings = lambda r: ' '.join(f"{k}={v}" for k, v in r['config'].items())
+    return '\n'.join(f"{n:<{w}}  {r['about']}\n{'':<{w}}  " + settings(r) for n, r in rs.items())
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):   # one line, no usage block
@@ -761,15 +763,23 @@ class _Parser(argparse.ArgumentParser):
 def _parser():
     tasks = '\n'.join(f"  {n:<17} {t.about}" for n, t in TASKS.items() if t.n_classes is not None)
     p = _Parser(prog='s4lit-train', formatter_class=argparse.RawDescriptionHelpFormatter,
-                description='Train an SSM on a sequence task: one flag per setting, each with its default; a --recipe sets many at once.',
-                epilog=f"tasks:\n{tasks}\n\nexamples:\n  s4lit-train --task smnist --d-model 32 --n-layers 2 --epochs 6\n"
-                       f"  s4lit-train --recipe official-example --epochs 10      (a recipe, with one setting changed)\n"
+                description='Train an SSM on a sequence task: one flag per setting, each with its '
+                            'default; a --recipe sets many at once.',
+                epilog=f"tasks:\n{tasks}\n\nexamples:\n"
+                       f"  s4lit-train --task smnist --d-model 32 --n-layers 2 --epochs 6\n"
+                       f"  s4lit-train --recipe official-example --epochs 10      "
+                       f"(a recipe, with one setting changed)\n"
                        f"  s4lit-train --recipe list")
-    p.add_argument('--recipe', default='', metavar='NAME', help="start from a named recipe; options given override it ('list': show them)")
+    p.add_argument('--recipe', default='', metavar='NAME',
+                   help="start from a named recipe; options given override it ('list': show them)")
     for f in dataclasses.fields(TrainConfig):
-        flag, h = '--' + f.name.replace('_', '-'), _HELP[f.name] + f' (default: {f.default!r})'.replace('%', '%%')
-        if f.type in (bool, 'bool'): p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=h)
-        else: p.add_argument(flag, type={'int': int, 'float': float, 'str': str}.get(f.type, f.type), default=f.default, help=h, metavar=f.name.upper())
+        flag = '--' + f.name.replace('_', '-')
+        h = _HELP[f.name] + f' (default: {f.default!r})'.replace('%', '%%')
+        if f.type in (bool, 'bool'):
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=h)
+        else:
+            kind = {'int': int, 'float': float, 'str': str}.get(f.type, f.type)
+            p.add_argument(flag, type=kind, default=f.default, help=h, metavar=f.name.upper())
     p.add_argument('--debug', action='store_true', help='on an error, show the traceback too')
     return p
 
@@ -780,14 +790,17 @@ def parse_config(argv=None) -> TrainConfig:
     a = p.parse_args(argv)
     if a.recipe:
         rs = recipes()
-        if a.recipe not in rs: raise RunError(f"unknown recipe {a.recipe!r}; valid: {', '.join(rs)} (--recipe list shows them)")
+        if a.recipe not in rs:
+            raise RunError(f"unknown recipe {a.recipe!r}; valid: {', '.join(rs)} "
+                           "(--recipe list shows them)")
         p.set_defaults(**rs[a.recipe]['config'])
         a = p.parse_args(argv)
     return TrainConfig(**{k: v for k, v in vars(a).items() if k not in ('recipe', 'debug')})
 
 def _resume_command(argv:list) -> str:
     "The command that continues a run started by `s4lit-train argv`."
-    return shlex.join(['s4lit-train', *(a for a in argv if a not in ('--resume', '--no-resume', '--overwrite', '--no-overwrite')), '--resume'])
+    drop = ('--resume', '--no-resume', '--overwrite', '--no-overwrite')
+    return shlex.join(['s4lit-train', *(a for a in argv if a not in drop), '--resume'])
 
 def main(argv=None):
     """Entry point of `s4lit-train`: errors are one line on stderr (exit status 2 for what the user
@@ -806,7 +819,9 @@ def main(argv=None):
     except NonFiniteError as e: fail(f"training diverged: {e}", e.status)
     except RunError as e: fail(f"error: {e}", e.status)
     except (ValueError, DataMissing) as e: fail(f"error: {e}", 2)
-    except KeyboardInterrupt: fail("interrupted" + (f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''), 130)
+    except KeyboardInterrupt:
+        again = f"; continue with: {_resume_command(argv)}" if '--resume' in argv else ''
+        fail("interrupted" + again, 130)
 
 # %% ../nbs/12_train.ipynb #f6c1f715
 # `python -m s4lit.train` (as torchrun starts it); not a notebook, whose `__name__` is
