@@ -8,8 +8,7 @@ Docs: https://s4lit.github.io/s4lit/official.html.md"""
 __all__ = ['fixture', 'S4Standalone', 'from_official', 'to_official']
 
 # %% ../nbs/07_official.ipynb #101d8324
-import importlib.util
-from pathlib import Path
+from importlib.resources import files
 import numpy as np
 import torch
 from torch import nn
@@ -17,11 +16,9 @@ from .s4 import S4
 from .s4d import S4D, S4DStandalone, from_official_s4d, _check_input, _head_fn
 
 # %% ../nbs/07_official.ipynb #17f58991
-_fixtures = Path(importlib.util.find_spec('s4lit').origin).parent / 'fixtures' / 'official'
-
 def fixture(name:str) -> dict:
     "The arrays of official-code fixture `name` (`s4lit/fixtures/official/<name>.npz`) as tensors."
-    with np.load(_fixtures / f'{name}.npz') as z:
+    with (files('s4lit')/'fixtures'/'official'/f'{name}.npz').open('rb') as f, np.load(f) as z:
         return {k: torch.from_numpy(z[k]) for k in z.files}
 
 def _split(d:dict, prefix:str) -> dict:
