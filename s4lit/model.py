@@ -187,6 +187,10 @@ class GraphedModule(nn.Module):
                           for x in sample_inputs]
         self.with_backward = torch.is_grad_enabled()
         adapter = _Tensors(module)
+        # each parameter's gradient accumulator, made here on this stream and kept alive through
+        # the capture, is the one the recording holds on to (see the text above)
+        accumulators = [p.view_as(p).grad_fn.next_functions[0][0] for p in module.parameters()
+                        if p.requires_grad] if self.with_backward else []
         # dead graphs freed by a collection during the capture would break it:
         # free them now, and pause the collector
         gc.collect()
@@ -194,6 +198,7 @@ class GraphedModule(nn.Module):
         try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
                                                num_warmup_iters=warmup, allow_unused_input=True)
         finally: gc.enable()
+        del accumulators
         # a list, so that its (shared) parameters are not registered twice
         self._adapter = [adapter]
         self._hooks = ([p.register_hook(_own_grad(p)) for p in module.parameters()

@@ -289,11 +289,17 @@ def _world() -> tuple:
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
 def _start_group(cfg:TrainConfig) -> bool:
-    "Join the process group torchrun describes (WORLD_SIZE > 1): NCCL on CUDA, gloo on the CPU."
+    """Join the process group torchrun describes (WORLD_SIZE > 1): NCCL on CUDA, one GPU a process;
+    gloo on the CPU, or when processes share a GPU (NCCL cannot)."""
     if dist.is_initialized() or int(os.environ.get('WORLD_SIZE', '1')) < 2: return False
     cuda = cfg.device != 'cpu' and torch.cuda.is_available()
-    if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
-    dist.init_process_group('nccl' if cuda else 'gloo')
+    local, n_local = int(os.environ.get('LOCAL_RANK', '0')), int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
+    if cuda: torch.cuda.set_device(local % torch.cuda.device_count())
+    shared = cuda and n_local > torch.cuda.device_count()
+    if shared and local == 0:
+        print(f"{n_local} processes share {torch.cuda.device_count()} GPU(s): gloo, not NCCL",
+              file=sys.stderr)
+    dist.init_process_group('nccl' if cuda and not shared else 'gloo')
     return True
 
 def _agree(flag:bool, device) -> bool:
@@ -302,6 +308,22 @@ def _agree(flag:bool, device) -> bool:
     t = torch.tensor([float(flag)], device=device)
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return bool(t.item())
+
+def _broadcast(model:nn.Module):
+    "The first process's weights and buffers in every process (what DDP does when it starts)."
+    for t in model.state_dict().values(): dist.broadcast(t, 0)
+
+def _average_grads(model:nn.Module, world:int):
+    """DDP's average of the gradients over the processes, by hand: a step replayed from CUDA graphs
+    runs no DDP hooks. One all-reduce per dtype, on the gradients laid end to end."""
+    grads = {}
+    for p in model.parameters():
+        if p.grad is not None: grads.setdefault(p.grad.dtype, []).append(p.grad)
+    for gs in grads.values():
+        flat = torch.cat([g.reshape(-1) for g in gs])
+        dist.all_reduce(flat)
+        flat /= world
+        for g, f in zip(gs, flat.split([g.numel() for g in gs])): g.copy_(f.view_as(g))
 
 def _steps(n:int, batch_size:int, accumulate:int=1, generator=None, drop_last=False, skip:int=0):
     "Per optimizer step, this process's micro-batches: (indices, share x processes, size)."
@@ -485,9 +507,6 @@ def _train(cfg, data, until):
     device, (rank, world) = _device(cfg.device), _world()
     if world > 1 and device.type == 'cuda' and device.index is None:
         device = torch.device('cuda', torch.cuda.current_device())
-    if world > 1 and cfg.graph and device.type == 'cuda':
-        raise RunError("--graph cannot record DDP's all-reduce; "
-                       "with several processes add --no-graph")
     err, out = None, cfg.out_dir
     if rank == 0:                             # the first process alone touches the run folder
         try: out = _check_out(cfg)            # before reading any data: a refused run costs nothing
@@ -516,11 +535,14 @@ def _train(cfg, data, until):
     model = build_model(cfg, tr).to(device)
     n_params = sum(p.numel() for p in model.parameters())
     if rank == 0: _check_space(out, n_params)
-    ids = [device.index] if device.type == 'cuda' else None
-    ddp = DDP(model, device_ids=ids) if world > 1 else None
-    step_fn = Objective(ddp or model, tr.tokens, cfg.bf16)
+    step_fn = Objective(model, tr.tokens, cfg.bf16)
     if cfg.graph: step_fn = _graphed(step_fn, tr, cfg, device)
     graph = isinstance(step_fn, GraphedModule)
+    # several processes: DDP, or, for a step replayed from graphs, the same averaging by hand
+    ids = [device.index] if device.type == 'cuda' else None
+    ddp = DDP(model, device_ids=ids) if world > 1 and not graph else None
+    if ddp: step_fn = Objective(ddp, tr.tokens, cfg.bf16)
+    if graph and world > 1: _broadcast(model)
     opt = make_optimizer(model, cfg, device)
     big = cfg.batch_size * world * cfg.accumulate      # examples per step, in all processes
     steps_per_epoch = len(tr) // big if graph else math.ceil(len(tr) / big)
@@ -597,6 +619,7 @@ def _train(cfg, data, until):
                         (loss if share == 1 else loss * share).backward()
                     # summed on the device: no waiting here
                     if size: tot += loss.detach() * size; hits += correct; seen += size
+                if graph and world > 1: _average_grads(model, world)
                 opt.step(); sched.step(); step += 1
                 check = step % cfg.check_every == 0 or i == steps_per_epoch - 1
                 # several processes stop together, at a check (an all-reduce there, none between)
