@@ -172,7 +172,10 @@ class _Tensors(nn.Module):
         leaves, self.spec = pytree.tree_flatten(self.module(*inputs))
         self.is_tensor = [torch.is_tensor(l) for l in leaves]
         self.consts = [None if t else l for t, l in zip(self.is_tensor, leaves)]
-        return tuple(l for t, l in zip(self.is_tensor, leaves) if t)
+        # a view cannot be detached in place (see GraphedModule): its own copy can
+        self.recorded = tuple(l.clone() if l._is_view() else l
+                              for t, l in zip(self.is_tensor, leaves) if t)
+        return self.recorded
 
 def _own_grad(p):
     "Hook: a fresh tensor for autograd to adopt as `p.grad` (the graph would overwrite its own)."
@@ -187,10 +190,6 @@ class GraphedModule(nn.Module):
                           for x in sample_inputs]
         self.with_backward = torch.is_grad_enabled()
         adapter = _Tensors(module)
-        # each parameter's gradient accumulator, made here on this stream and kept alive through
-        # the capture, is the one the recording holds on to (see the text above)
-        accumulators = [p.view_as(p).grad_fn.next_functions[0][0] for p in module.parameters()
-                        if p.requires_grad] if self.with_backward else []
         # dead graphs freed by a collection during the capture would break it:
         # free them now, and pause the collector
         gc.collect()
@@ -198,7 +197,9 @@ class GraphedModule(nn.Module):
         try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
                                                num_warmup_iters=warmup, allow_unused_input=True)
         finally: gc.enable()
-        del accumulators
+        # the recorded outputs need no autograd graph: drop the one recorded with them
+        for t in adapter.recorded: t.detach_()
+        adapter.recorded = ()
         # a list, so that its (shared) parameters are not registered twice
         self._adapter = [adapter]
         self._hooks = ([p.register_hook(_own_grad(p)) for p in module.parameters()
