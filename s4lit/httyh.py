@@ -8,7 +8,7 @@ Docs: https://s4lit.github.io/s4lit/httyh.html.md"""
 __all__ = ['methods', 'basis_kernel', 'window_basis', 'slowest_modes', 'memory_length', 'low_rank_ratio', 'legs_kernels',
            'legs_basis']
 
-# %% ../nbs/05b_httyh.ipynb #4ac43ace
+# %% ../nbs/05b_httyh.ipynb #42048489
 import numpy as np
 import torch
 from .ssm import krylov, discretize
@@ -16,7 +16,7 @@ from .hippo import transition, basis, nplr, rank_correction
 from .s4d import init_A, init_B, diag_kernel
 from .s4 import dplr_kernel
 
-# %% ../nbs/05b_httyh.ipynb #03744c30
+# %% ../nbs/05b_httyh.ipynb #4b596c04
 methods = {'legs': 'S4-LegS', 'legt': 'S4-LegT', 'fout': 'S4-FouT',
            's4d-legs': 'S4D-LegS', 's4d-lin': 'S4D-Lin', 's4d-inv': 'S4D-Inv'}
 
@@ -36,26 +36,26 @@ def basis_kernel(method:str, N:int, dt:float, L:int, zoh:bool=False):
         return krylov(L, dA, dB / dt)
     return krylov(L, torch.linalg.matrix_exp(dt * A), B[:, 0])
 
-# %% ../nbs/05b_httyh.ipynb #df180910
+# %% ../nbs/05b_httyh.ipynb #04493c81
 def window_basis(measure:str, N:int, t, theta:float=2.0):
     "LegT's or FouT's basis in closed form, `g_n(1 - t/theta) / theta` on `[0, theta)`, 0 after."
     t = np.asarray(t, dtype=np.float64)
     g = basis(measure, N, np.clip(1 - t / theta, 0.0, 1.0)).T / theta
     return torch.from_numpy(np.where((t >= 0) & (t < theta), g, 0.0))
 
-# %% ../nbs/05b_httyh.ipynb #9254bb63
+# %% ../nbs/05b_httyh.ipynb #61753be7
 def slowest_modes(method:str, N:int, k:int=4):
     "Rows of `basis_kernel(method, N, ...)` with the real parts of the `k` slowest diagonal modes."
     A = init_A(method[4:], N)
     return (2 * torch.argsort(A.imag.abs())[:k]).tolist()
 
-# %% ../nbs/05b_httyh.ipynb #699557be
+# %% ../nbs/05b_httyh.ipynb #515c4683
 def memory_length(K, share:float=0.99) -> int:
     "The number of first samples that hold `share` of the energy of a basis `K` (N, L)."
     e = torch.cumsum(K.pow(2).sum(0), 0)
     return int(torch.searchsorted(e, share * e[-1])) + 1
 
-# %% ../nbs/05b_httyh.ipynb #d63d9605
+# %% ../nbs/05b_httyh.ipynb #8c0b9e85
 def low_rank_ratio(N:int, z) -> complex:
     "`r(z) = P^T (zI - S)^{-1} P` of LegS: the full transfer is the normal part's over `1 + r`."
     A, _ = transition('legs', N)
@@ -69,7 +69,7 @@ def legs_kernels(N:int, dt:float, L:int, k:int=4):
     full = dplr_kernel(W[None], P[:, None], B[None], C[:, None], torch.tensor([dt]), L)[:, 0]
     return full, diag_kernel(W, B / 2, C, dt, L, 'bilinear')
 
-# %% ../nbs/05b_httyh.ipynb #9509137a
+# %% ../nbs/05b_httyh.ipynb #f2a97f41
 def legs_basis(N:int, t):
     "LegS's basis in closed form, `sqrt(2n+1) P_n(2e^{-t} - 1) e^{-t}` for n < N: `(N, len(t))`."
     x = np.exp(-np.asarray(t, dtype=np.float64))
