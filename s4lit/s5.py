@@ -7,7 +7,7 @@ Docs: https://s4lit.github.io/s4lit/s5.html.md"""
 # %% auto #0
 __all__ = ['scan_backends', 'combine', 'sequential_scan', 'linear_scan', 's5_init', 's5_discretize', 'S5']
 
-# %% ../nbs/08_s5.ipynb #2d15e1c8
+# %% ../nbs/08_s5.ipynb #070027f5
 import math
 import numpy as np
 import torch
@@ -17,13 +17,13 @@ from .hippo import nplr
 from .s4d import discretize_diag, diag_kernel, real_transforms
 from .s4 import _check_input, _check_state, _check_d_model, _empty_output, _refuse_nonfinite
 
-# %% ../nbs/08_s5.ipynb #7b7e64b2
+# %% ../nbs/08_s5.ipynb #11aed147
 def combine(e1:tuple, e2:tuple) -> tuple:
     "The scan operator: apply the affine map `e1 = (a1, b1)`, then `e2`: `(a2 a1, a2 b1 + b2)`."
     (a1, b1), (a2, b2) = e1, e2
     return a2 * a1, a2 * b1 + b2
 
-# %% ../nbs/08_s5.ipynb #1d254c9c
+# %% ../nbs/08_s5.ipynb #0299f78b
 def _check_scan(a, b, h0):
     "Raise unless `a` broadcasts to `b` (batch, L, ...) and `h0` to (batch, ...)."
     for name, x in (('a', a), ('b', b), ('h0', h0)):
@@ -50,7 +50,7 @@ def sequential_scan(a, b, h0=None):
         hs.append(h)
     return torch.stack(hs, 1) if hs else b * a
 
-# %% ../nbs/08_s5.ipynb #76735cd0
+# %% ../nbs/08_s5.ipynb #8649dfe9
 _scan_elements = 2 ** 24  # elements of b per chunk of time, by default
 
 def _scan_loop(a, b, h0):
@@ -80,7 +80,7 @@ def _scan_doubling(a, b, h0, chunk:int):
         h = out[:, min(s + chunk, b.shape[1]) - 1]
     return out
 
-# %% ../nbs/08_s5.ipynb #5a96e15e
+# %% ../nbs/08_s5.ipynb #40ef6ae7
 _kernel = None
 
 def _build_kernel():
@@ -159,7 +159,7 @@ def _scan_triton(a, b, h0, block_l:int=64, block_d:int=32):
         HAS_H0=h0 is not None, COMPLEX=cplx, ACC=acc, BLOCK_L=block_l, BLOCK_D=block_d)
     return (torch.view_as_complex(out) if cplx else out).reshape(shape)
 
-# %% ../nbs/08_s5.ipynb #b7a0c171
+# %% ../nbs/08_s5.ipynb #5d2d8c94
 scan_backends = ('auto', 'loop', 'doubling', 'triton')
 
 def _has_triton() -> bool:
@@ -206,7 +206,7 @@ def linear_scan(a, b, h0=None, chunk:int|None=None, backend:str='auto'):
     chunk = chunk or max(1, _scan_elements // max(1, b[:, 0].numel()))
     return _LinearScan.apply(a, b, h0, chunk, backend)
 
-# %% ../nbs/08_s5.ipynb #f29c5da6
+# %% ../nbs/08_s5.ipynb #4784bbcf
 def s5_init(P:int, blocks:int=1):
     "Stored eigenvalues `Lambda` (P/2,), eigenvectors `V` (P, P/2): block-diagonal HiPPO-N."
     if isinstance(P, bool) or not isinstance(P, int) or isinstance(blocks, bool) \
@@ -217,7 +217,7 @@ def s5_init(P:int, blocks:int=1):
     W, V = torch.from_numpy(W), torch.from_numpy(V)
     return W.repeat(blocks), torch.block_diag(*[V] * blocks)
 
-# %% ../nbs/08_s5.ipynb #768d6976
+# %% ../nbs/08_s5.ipynb #ac1bcb3b
 def s5_discretize(Lam, step, disc:str='zoh'):
     "Per-mode `(dLam, factor)` with `b = factor * (B u)`, for steps `step` broadcast against `Lam`."
     x = step * Lam
@@ -225,7 +225,7 @@ def s5_discretize(Lam, step, disc:str='zoh'):
     if disc == 'bilinear': return (1 + x / 2) / (1 - x / 2), step / (1 - x / 2)
     raise ValueError(f"unknown disc {disc!r}; known: zoh, bilinear")
 
-# %% ../nbs/08_s5.ipynb #9c030d8b
+# %% ../nbs/08_s5.ipynb #0e89da37
 class S5(nn.Module):
     "S5 layer: one MIMO diagonal SSM with `d_state` states shared by `d_model` channels, by a scan."
     def __init__(self, d_model:int, d_state:int=64, transposed:bool=False, blocks:int=1,
