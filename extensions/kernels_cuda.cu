@@ -40,7 +40,7 @@ __device__ __forceinline__ float2 exp_xl(float xr, float xi, int l) {
 constexpr int CF_THREADS = 128;
 constexpr int CF_TILE = 256;   // poles per shared-memory tile (a multiple of CF_GROUP)
 constexpr int CF_UNROLL = 8;   // poles per unrolled step; tiles are padded with null poles to a multiple of it
-constexpr int CF_GROUP = 32;   // poles summed plainly before the compensated add
+constexpr int CF_GROUP = 16;   // poles summed plainly before the compensated add
 
 // s += x with compensation c (Kahan); the sum is s - c.
 __device__ __forceinline__ void kadd(float& s, float& c, float x) {
@@ -185,7 +185,7 @@ cauchy_fwd_kernel(const float2* __restrict__ v, const float2* __restrict__ z, co
 // them in a fixed order (deterministic: no atomics).
 constexpr int CB_WARPS = 8;
 constexpr int CB_TILE = 1024;   // l per shared-memory stage
-constexpr int CB_GROUP = 16;    // l per lane summed plainly before the compensated add
+constexpr int CB_GROUP = 8;     // l per lane summed plainly (16 terms with conj) before the compensated add
 
 __device__ __forceinline__ void kadd4(float4& s, float4& c, float4 x) {
   kadd(s.x, c.x, x.x); kadd(s.y, c.y, x.y); kadd(s.z, c.z, x.z); kadd(s.w, c.w, x.w);
