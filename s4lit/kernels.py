@@ -247,6 +247,8 @@ def _check_complex(**tensors):
 
 def _batch(**tensors):
     shapes = {n: tuple(t.shape) for n, t in tensors.items()}
+    batch = {s[:-1] for s in shapes.values()} - {()}
+    if len(batch) <= 1: return torch.Size(batch.pop() if batch else ())  # no broadcasting to do
     try: return torch.broadcast_shapes(*(s[:-1] for s in shapes.values()))
     except RuntimeError:
         raise ValueError("batch dimensions (all but the last) do not broadcast: "
