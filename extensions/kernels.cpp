@@ -31,19 +31,21 @@ torch::Tensor cauchy_fwd(torch::Tensor v, torch::Tensor z, torch::Tensor w, bool
   return y;
 }
 
-// Returns (s1, s2), each (B, N): grad_v = s1, grad_w = conj(v) * s2.
+// Returns (grad_v, grad_w), each (B, N).
 std::vector<torch::Tensor> cauchy_bwd(torch::Tensor v, torch::Tensor z, torch::Tensor w, torch::Tensor g, bool conj) {
   check(v, "v", 2); check(z, "z", 2); check(w, "w", 2); check(g, "grad", 2);
   const int64_t B = v.size(0), N = v.size(1), L = z.size(1);
   TORCH_CHECK(g.size(0) == B && g.size(1) == L, "s4lit CUDA kernel: grad must be (", B, ", ", L, "), got ", g.sizes());
   const c10::cuda::CUDAGuard guard(v.device());
-  const int64_t P = (L + S4LIT_BWD_SEG - 1) / S4LIT_BWD_SEG;
-  auto s1 = torch::empty({P, B, N}, v.options()), s2 = torch::empty({P, B, N}, v.options());
   if (B * L * N == 0) return {torch::zeros_like(v), torch::zeros_like(v)};
-  s4lit_cauchy_bwd(f(v), f(z), f(w), f(g), f(s1), f(s2), B, N, L, z.size(0) == 1 ? 0 : L, conj,
-                   at::cuda::getCurrentCUDAStream());
+  auto dv = torch::empty_like(v), dw = torch::empty_like(v);
+  const int64_t runs = s4lit_cauchy_bwd_runs(B, N, L);
+  torch::Tensor work;
+  if (runs > 1) work = torch::empty({runs * B * N * 4}, v.options().dtype(torch::kFloat));
+  s4lit_cauchy_bwd(f(v), f(z), f(w), f(g), f(dv), f(dw), runs > 1 ? work.data_ptr<float>() : nullptr,
+                   B, N, L, z.size(0) == 1 ? 0 : L, conj, at::cuda::getCurrentCUDAStream());
   C10_CUDA_KERNEL_LAUNCH_CHECK();
-  return {s1.sum(0), s2.sum(0)};
+  return {dv, dw};
 }
 
 // v, x: (B, N). Returns (B, L): complex64, or float32 holding 2 Re if conj.
@@ -80,7 +82,7 @@ std::vector<torch::Tensor> vandermonde_bwd(torch::Tensor v, torch::Tensor x, tor
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("cauchy_fwd", &cauchy_fwd, "Cauchy kernel forward (complex64)");
-  m.def("cauchy_bwd", &cauchy_bwd, "Cauchy kernel backward partial sums (complex64)");
+  m.def("cauchy_bwd", &cauchy_bwd, "Cauchy kernel backward: (grad_v, grad_w) (complex64)");
   m.def("vandermonde_fwd", &vandermonde_fwd, "Vandermonde kernel forward (complex64)");
   m.def("vandermonde_bwd", &vandermonde_bwd, "Vandermonde kernel backward partial sums (complex64)");
 }

@@ -247,6 +247,8 @@ def _check_complex(**tensors):
 
 def _batch(**tensors):
     shapes = {n: tuple(t.shape) for n, t in tensors.items()}
+    batch = {s[:-1] for s in shapes.values()} - {()}
+    if len(batch) <= 1: return torch.Size(batch.pop() if batch else ())  # no broadcasting to do
     try: return torch.broadcast_shapes(*(s[:-1] for s in shapes.values()))
     except RuntimeError:
         raise ValueError("batch dimensions (all but the last) do not broadcast: "
@@ -356,12 +358,12 @@ class _CauchyCUDA(torch.autograd.Function):
     def backward(ctx, g):
         v, z, w = ctx.saved_tensors
         g = g.contiguous()
-        s1, s2 = _extension().cauchy_bwd(v, z, w, g, ctx.conj)
+        gv, gw = _extension().cauchy_bwd(v, z, w, g, ctx.conj)  # finished in the kernel
         gz = None
         if ctx.needs_input_grad[1]:  # rarely needed (S4 keeps z fixed): the torch blocks do it
             gz = _cauchy_vjp(v, z, w, g, ctx.conj, (False, True, False))[1]
             if z.shape[0] == 1: gz = gz.sum(0, keepdim=True)
-        return s1, gz, v.conj() * s2, None
+        return gv, gz, gw, None
 
 class _VandermondeCUDA(torch.autograd.Function):
     @staticmethod
