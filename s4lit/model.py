@@ -201,9 +201,11 @@ class GraphedModule(nn.Module):
         try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
                                                num_warmup_iters=warmup, allow_unused_input=True)
         finally: gc.enable()
-        # the recorded outputs need no autograd graph: drop the one recorded with them
+        # the recorded outputs need no autograd graph: drop the one recorded with them, and
+        # collect what is left of it in reference cycles (see the text above)
         for t in adapter.recorded: t.detach_()
         adapter.recorded = ()
+        gc.collect()
         # a list, so that its (shared) parameters are not registered twice
         self._adapter = [adapter]
         self._hooks = ([p.register_hook(_own_grad(p)) for p in module.parameters()
