@@ -258,8 +258,10 @@ def _cauchy_args(v, z, w):
     if v.shape[-1] != w.shape[-1]:
         raise ValueError(f"v and w must end in the same N, "
                          f"got v {tuple(v.shape)} and w {tuple(w.shape)}")
-    batch = _batch(v=v, z=z, w=w)
-    B, N, L = int(torch.Size(batch).numel()), v.shape[-1], z.shape[-1]
+    # the layers' case, equal shapes, without torch.broadcast_shapes (slow Python)
+    same = v.shape == w.shape and (z.dim() == 1 or z.shape[:-1] == v.shape[:-1])
+    batch = v.shape[:-1] if same else _batch(v=v, z=z, w=w)
+    B, N, L = math.prod(batch), v.shape[-1], z.shape[-1]
     v, w = (t.expand(*batch, N).reshape(B, N) for t in (v, w))
     z = z.reshape(1, L) if z.dim() == 1 else z.expand(*batch, L).reshape(B, L)
     return v.contiguous(), z.contiguous(), w.contiguous(), batch
