@@ -325,7 +325,8 @@ def _refuse_nonfinite(module, state_dict, prefix, *args):
 
 # %% ../nbs/04_s4.ipynb #691db7f2
 class _DPLRTerms(torch.autograd.Function):
-    # The layer's parameters to the Cauchy inputs of one kernel: residues v = [C~, conj P] x [B, P] dt/2
+    # The layer's parameters to the Cauchy inputs of one kernel: residues
+    # v = [C~, conj P] x [B, P] dt/2
     # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
     # written out: a few sums instead of autograd's thirty small steps back to six parameters.
     @staticmethod
@@ -351,7 +352,6 @@ class _DPLRTerms(torch.autograd.Function):
         r = torch.view_as_real
         return (gL.real * Lambda.real, gL.imag, r(gP.resolve_conj()), r(gV[0] * h), r(gU[0]),
                 gh * h[:, 0])
-
 
 # %% ../nbs/04_s4.ipynb #f7b37514
 class S4Kernel(nn.Module):
@@ -425,8 +425,10 @@ class S4Kernel(nn.Module):
                                     self.log_dt)
             L_, dtype = self.l_kernel, self.log_dt.dtype
             s, bilinear = _frequencies(L_, v.device, dtype)
-            k = _cauchy(self.backend)(v, s, w)
-            K = _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L_, v.device, dtype), L_)[0, 0]
+            n = v.shape[-1]  # the Cauchy inputs are built in its layout: no checks, no reshapes
+            k = kernels.cauchy_flat(v.view(-1, n), s[None], w.view(-1, n), backend=self.backend)
+            k = k.view(*v.shape[:-1], -1)
+            K = _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L_, v.device, dtype), L_).view(-1, L_)
             return (K if L_ == L else K[..., :L]), None
         Lambda, P, B, Ct, dt = self.ssm()
         Bs = B[None]
