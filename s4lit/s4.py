@@ -172,7 +172,7 @@ class _Rank1Spectrum(torch.autograd.Function):
         else: k00, k01, k10, k11 = k[:c, :m], k[:c, m:], k[c:, :m], k[c:, m:]
         d = 1 / (1 + k11)
         q, p = k01 * d, k10 * d  # Kh = k00 - q k10
-        Kh = (k00 - q * k10) * bilinear
+        Kh = torch.addcmul(k00, q, k10, value=-1) * bilinear
         if L % 2 == 0:  # v carries dt/2: the Nyquist term dt Re sum Ct B
             Kh = torch.cat([Kh, 2 * v[:c, :m].sum(-1, keepdim=True).real.to(Kh.dtype)], -1)
         ctx.save_for_backward(q, p)
@@ -196,7 +196,6 @@ class _Rank1Spectrum(torch.autograd.Function):
             gv = G.new_zeros(ctx.vshape)
             gv[:c, :m] = G[..., n:].real * (2 / L)
         return gk, gv, None, None, None
-
 
 # %% ../nbs/04_s4.ipynb #533f7f4b
 def _check_dplr(Lambda, P, B, C, dt):
