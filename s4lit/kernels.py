@@ -6,8 +6,9 @@ Docs: https://s4lit.github.io/s4lit/kernels.html.md"""
 
 # %% auto #0
 __all__ = ['memory_budget', 'compile_devices', 'BACKENDS', 'auto_pykeops_min', 'auto_pykeops_devices', 'last_backend',
-           'cauchy_naive', 'log_vandermonde_naive', 'cauchy', 'log_vandermonde', 'log_vandermonde_transpose_naive',
-           'log_vandermonde_transpose', 'BackendTable', 'backends', 'random_inputs', 'check_backend']
+           'cauchy_naive', 'log_vandermonde_naive', 'cauchy', 'cauchy_flat', 'log_vandermonde',
+           'log_vandermonde_transpose_naive', 'log_vandermonde_transpose', 'BackendTable', 'backends', 'random_inputs',
+           'check_backend']
 
 # %% ../nbs/02_kernels.ipynb #85a67510
 import os, sys, math, subprocess, hashlib, warnings, importlib.util
@@ -260,8 +261,10 @@ def _cauchy_args(v, z, w):
     if v.shape[-1] != w.shape[-1]:
         raise ValueError(f"v and w must end in the same N, "
                          f"got v {tuple(v.shape)} and w {tuple(w.shape)}")
-    batch = _batch(v=v, z=z, w=w)
-    B, N, L = int(torch.Size(batch).numel()), v.shape[-1], z.shape[-1]
+    # the layers' case, equal shapes, without torch.broadcast_shapes (slow Python)
+    same = v.shape == w.shape and (z.dim() == 1 or z.shape[:-1] == v.shape[:-1])
+    batch = v.shape[:-1] if same else _batch(v=v, z=z, w=w)
+    B, N, L = math.prod(batch), v.shape[-1], z.shape[-1]
     v, w = (t.expand(*batch, N).reshape(B, N) for t in (v, w))
     z = z.reshape(1, L) if z.dim() == 1 else z.expand(*batch, L).reshape(B, L)
     return v.contiguous(), z.contiguous(), w.contiguous(), batch
@@ -511,6 +514,13 @@ def cauchy(v, z, w, conj:bool=True, backend:str='auto'):
     b = _choose(backend, v2.device, v2.dtype, v2.shape[0] * v2.shape[1] * z2.shape[1])
     last_backend['cauchy'] = b
     return _CAUCHY[b](v2, z2, w2, conj).reshape(*batch, z2.shape[1])
+
+def cauchy_flat(v, z, w, conj:bool=True, backend:str='auto'):
+    """`cauchy` for inputs already in the backends' layout, unchecked: `v`, `w` (B, N) contiguous,
+    `z` (1, L) or (B, L), one complex dtype and device: for callers that built them so (S4)."""
+    b = _choose(backend, v.device, v.dtype, v.shape[0] * v.shape[1] * z.shape[1])
+    last_backend['cauchy'] = b
+    return _CAUCHY[b](v, z, w, conj)
 
 def log_vandermonde(v, x, L:int, conj:bool=True, backend:str='auto'):
     """Vandermonde kernel `K[..., l] = sum_n v[..., n] exp(x[..., n] l)` for `l < L`;

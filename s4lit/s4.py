@@ -122,19 +122,29 @@ def _frequencies(L:int, device, dtype):
             k = torch.arange((L + 1) // 2, device=device, dtype=dtype)  # no Nyquist
             theta = k * (math.pi / L)
             s = torch.complex(torch.zeros_like(theta), torch.tan(theta))
-            _frequency_cache[key] = (s, torch.exp(1j * theta) / torch.cos(theta))
-    return _frequency_cache[key]
+            bilinear = torch.exp(1j * theta) / torch.cos(theta)
+            # the inverse FFT's adjoint (1/L, twice for the bins that stand for a conjugate pair)
+            # times conj(2/(1 + z)): what the fused rank-1 step multiplies gradients with
+            w = torch.full_like(theta, 2 / L); w[0] = 1 / L
+            _frequency_cache[key] = (s, bilinear, bilinear.conj() * w)
+    return _frequency_cache[key][:2]
+
+def _adjoint(L:int, device, dtype):
+    "`conj(2/(1 + z_k)) w_k / L`: the gradient factor of the bins below Nyquist (w_k = 2, w_0 = 1)."
+    _frequencies(L, device, dtype)
+    return _frequency_cache[(L, str(device), dtype)][2]
 
 def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     "Real kernels `(c, m, H, L)` of DPLR systems, `Ct` (c, H, N/2), `B` (m, H, N/2): fused steps."
     c, m, r = len(Ct), len(B), len(P)
     s, bilinear = _frequencies(L, dt.device, dt.dtype)
-    w = Lambda * (dt[:, None] / 2)
-    v = torch.cat([Ct, P.conj()])[:, None] * torch.cat([B, P])[None]  # (c + r, m + r, H, N/2)
-    k = _cauchy(backend)(v, s, w.expand(v.shape)) * (dt[:, None] / 2)
+    h = dt[:, None] / 2
+    # (c + r, m + r, H, N/2), with dt/2 in it
+    v = torch.cat([Ct, P.conj()])[:, None] * (torch.cat([B, P]) * h)[None]
+    k = _cauchy(backend)(v, s, (Lambda * h).expand(v.shape))
+    if r == 1: return _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L, dt.device, dt.dtype), L)
     k00, k01, k10, k11 = k[:c, :m], k[:c, m:], k[c:, :m], k[c:, m:]
-    if r == 1: Kh = k00 - k01 * k10 / (1 + k11)
-    elif r == 2:  # LegT: the 2 x 2 inverse written out, cheaper than a batched solve on GPUs
+    if r == 2:  # LegT: the 2 x 2 inverse written out, cheaper than a batched solve on GPUs
         a, b, c_, d = 1 + k11[0, 0], k11[0, 1], k11[1, 0], 1 + k11[1, 1]
         det = a * d - b * c_
         Kh = k00 - (k01[:, 0:1] * (d * k10[0] - b * k10[1])
@@ -146,9 +156,46 @@ def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     else: Kh = k00
     Kh = Kh * bilinear  # 2 / (1 + z)
     if L % 2 == 0:
-        nyquist = dt * v[:c, :m].sum(-1).real
+        nyquist = 2 * v[:c, :m].sum(-1).real
         Kh = torch.cat([Kh, nyquist[..., None].to(Kh.dtype)], -1)
     return torch.fft.irfft(Kh, n=L)
+
+# %% ../nbs/04_s4.ipynb #c8234906
+class _Rank1Spectrum(torch.autograd.Function):
+    # Rank 1 (LegS, FouT), from the Cauchy terms k (c + 1, m + 1, H, n) to the kernels: Woodbury,
+    # 2/(1 + z), the Nyquist term and the inverse FFT, with the gradient written out. Autograd
+    # would step back through a dozen complex operations, each slice of `k` its own copy.
+    @staticmethod
+    def forward(ctx, k, v, bilinear, adjoint, L):
+        c, m = k.shape[0] - 1, k.shape[1] - 1
+        if c == m == 1: k00, k01, k10, k11 = k.reshape(4, 1, 1, *k.shape[2:]).unbind(0)
+        else: k00, k01, k10, k11 = k[:c, :m], k[:c, m:], k[c:, :m], k[c:, m:]
+        d = 1 / (1 + k11)
+        q, p = k01 * d, k10 * d  # Kh = k00 - q k10
+        Kh = torch.addcmul(k00, q, k10, value=-1) * bilinear
+        if L % 2 == 0:  # v carries dt/2: the Nyquist term dt Re sum Ct B
+            Kh = torch.cat([Kh, 2 * v[:c, :m].sum(-1, keepdim=True).real.to(Kh.dtype)], -1)
+        ctx.save_for_backward(q, p)
+        ctx.L, ctx.adjoint, ctx.vshape = L, adjoint, v.shape
+        return torch.fft.irfft(Kh, n=L)
+
+    @staticmethod
+    def backward(ctx, gK):
+        q, p = ctx.saved_tensors
+        L, n = ctx.L, q.shape[-1]
+        G = torch.fft.rfft(gK)
+        g = G[..., :n] * ctx.adjoint                       # gradient of k00
+        c, m = g.shape[:2]
+        g01 = -(g * p.conj()); g01 = g01.sum(1, keepdim=True) if m > 1 else g01
+        g10 = -(g * q.conj()); g10 = g10.sum(0, keepdim=True) if c > 1 else g10
+        g11 = -(g01 * q.conj()); g11 = g11.sum(0, keepdim=True) if c > 1 else g11
+        if c == 1 and m == 1: gk = torch.cat([g, g01, g10, g11]).view(2, 2, *g.shape[2:])
+        else: gk = torch.cat([torch.cat([g, g01], 1), torch.cat([g10, g11], 1)])
+        gv = None
+        if L % 2 == 0 and ctx.needs_input_grad[1]:
+            gv = G.new_zeros(ctx.vshape)
+            gv[:c, :m] = G[..., n:].real * (2 / L)
+        return gk, gv, None, None, None
 
 # %% ../nbs/04_s4.ipynb #533f7f4b
 def _check_dplr(Lambda, P, B, C, dt):
@@ -275,6 +322,36 @@ def _refuse_nonfinite(module, state_dict, prefix, *args):
         if torch.is_tensor(t) and (why := _nonfinite(t)) is not None:
             raise ValueError(f"state_dict entry {prefix + name!r} {why}; the layer would give NaN")
 
+# %% ../nbs/04_s4.ipynb #691db7f2
+class _DPLRTerms(torch.autograd.Function):
+    # The layer's parameters to the Cauchy inputs of one kernel: residues
+    # v = [C~, conj P] x [B, P] dt/2
+    # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
+    # written out: a few sums instead of autograd's thirty small steps back to six parameters.
+    @staticmethod
+    def forward(ctx, log_Lambda_re, Lambda_im, P, B, C, log_dt):
+        Lambda = torch.complex(-torch.exp(log_Lambda_re), Lambda_im)
+        P, B, C = (torch.view_as_complex(x) for x in (P, B, C))
+        h = torch.exp(log_dt)[:, None] / 2
+        U, V = torch.cat([C[None], P.conj()]), torch.cat([B[None], P])  # (1 + r, H, N/2)
+        v = U[:, None] * (V * h)[None]
+        ctx.save_for_backward(Lambda, U, V, h)
+        return v, (Lambda * h).expand(v.shape).contiguous()
+
+    @staticmethod
+    def backward(ctx, gv, gw):
+        Lambda, U, V, h = ctx.saved_tensors
+        gw = gw.sum((0, 1))
+        gU = (gv * (V * h).conj()).sum(1)
+        gV = (gv * U.conj()[:, None]).sum(0)
+        # h = exp(log_dt) / 2 enters w = Lambda h and v = U V h
+        gh = (gw * Lambda.conj()).real.sum(-1) + (gV * V.conj()).real.sum((0, -1))
+        gL = gw * h
+        gP = gU[1:].conj() + gV[1:] * h
+        r = torch.view_as_real
+        return (gL.real * Lambda.real, gL.imag, r(gP.resolve_conj()), r(gV[0] * h), r(gU[0]),
+                gh * h[:, 0])
+
 # %% ../nbs/04_s4.ipynb #f7b37514
 class S4Kernel(nn.Module):
     "Convolution kernels of `H` DPLR state space models (state size `N`, stored as `N/2` pairs)."
@@ -342,6 +419,16 @@ class S4Kernel(nn.Module):
         "Kernel `(H, L)`, and with `state` (batch, H, N/2) the state's kernel `(batch, H, L)`."
         _check_length(L)
         if self.l_kernel < L: self._extend(L)
+        if state is None and self.rank == 1:  # training's case: the fused steps
+            v, w = _DPLRTerms.apply(self.log_Lambda_re, self.Lambda_im, self.P, self.B, self.C,
+                                    self.log_dt)
+            L_, dtype = self.l_kernel, self.log_dt.dtype
+            s, bilinear = _frequencies(L_, v.device, dtype)
+            n = v.shape[-1]  # the Cauchy inputs are built in its layout: no checks, no reshapes
+            k = kernels.cauchy_flat(v.view(-1, n), s[None], w.view(-1, n), backend=self.backend)
+            k = k.view(*v.shape[:-1], -1)
+            K = _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L_, v.device, dtype), L_).view(-1, L_)
+            return (K if L_ == L else K[..., :L]), None
         Lambda, P, B, Ct, dt = self.ssm()
         Bs = B[None]
         if state is not None:  # input that drives dB to dA x: (1/dt)(I + dt/2 A) x
@@ -349,8 +436,10 @@ class S4Kernel(nn.Module):
             Px = 2 * torch.einsum('rhn,bhn->bhr', P.conj(), x).real
             Ax = Lambda * x - torch.einsum('rhn,bhr->bhn', P, Px)
             Bs = torch.cat([Bs, x / dt[:, None] + Ax / 2])
-        K = kernel_spectrum(Lambda, P, Bs, Ct[None], dt, self.l_kernel, self.backend)[0, ..., :L]
-        return K[0], (K[1:] if state is not None else None)
+        K = kernel_spectrum(Lambda, P, Bs, Ct[None], dt, self.l_kernel, self.backend)
+        if self.l_kernel > L: K = K[..., :L]
+        if state is None: return K.view(K.shape[2:]), None  # a view: no copy in the backward
+        return K[0, 0], K[0, 1:]
 
     def extra_repr(self):
         return (f"H={self.H}, N={self.N}, init={self.init!r}, rank={self.rank}, "
@@ -382,7 +471,8 @@ class S4(nn.Module):
         if state is not None: state = self._canonical(state, x.shape[0])
         if x.numel() == 0: return _empty_output(u, self.D, self.transposed), state
         K, Ks = self.kernel(L, state)
-        y = fft_conv(x, K, self.D).to(x.dtype)
+        from s4lit.s4d import fft_conv_skip  # the S4D chapter's convolution with its skip term
+        y = fft_conv_skip(x, K, self.D)
         if Ks is not None: y = y + Ks.to(y.dtype)
         y = y if self.transposed else y.transpose(-1, -2)
         return y, (None if state is None else self._next_state(x, state))

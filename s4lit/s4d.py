@@ -130,10 +130,69 @@ def init_B(kind:str, N:int):
     if kind == 'legs': return torch.from_numpy(nplr('legs', N)[2])
     return torch.ones(N // 2, dtype=torch.complex128)
 
+# %% ../nbs/05_s4d.ipynb #a4854c41
+def _zoh_forward(A, B, C, dt, L:int):
+    "The zoh kernel `2 Re sum_n v_n e^{x_n l}`, `x = dt A`, `v = C B (e^x - 1)/A`; saved tensors."
+    m, nb = _blocks(L)
+    x = A * dt[:, None]
+    E = torch.expm1(x)
+    v = C * B * E / A
+    P = torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])   # (H, nb, N)
+    Q = torch.exp(x[..., :, None] * _grid(m, 1, x))              # (H, N, m)
+    return 2 * ((v[..., None, :] * P) @ Q).real.flatten(-2)[..., :L], (A, B, C, dt, E, v, P, Q)
+
+def _zoh_backward(saved, g, L:int):
+    "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
+    A, B, C, dt, E, v, P, Q = saved
+    nb, m = P.shape[-2], Q.shape[-1]
+    G = F.pad(g, (0, nb * m - L)).unflatten(-1, (nb, m))           # (H, nb, m)
+    G = torch.stack([G, G * _grid(nb * m, 1, g).view(nb, m)]).to(Q.dtype)
+    S = 2 * ((G @ Q.mT) * P).sum(-2)     # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
+    r = S[0] / A                         # conj of the gradient of v, over A
+    gx = S[1] * v + r * C * B * (E + 1)  # conj of x's total gradient
+    return gx * dt[:, None] - r * v, r * C * E, r * B * E, (gx * A).real.sum(-1)
+
+class _ZOHKernel(torch.autograd.Function):
+    # The layer's default, zoh with the matmul product: (A, B, C, dt) to the kernel in one step.
+    # The backward reuses the forward's exponentials (conj(e^{x l}) = e^{conj(x) l}: the sums of
+    # `_exp_sums` without new exps) and carries the chain rule through the discretization by hand.
+    @staticmethod
+    def forward(ctx, A, B, C, dt, L):
+        K, saved = _zoh_forward(A, B, C, dt, L)
+        ctx.save_for_backward(*saved); ctx.L = L
+        return K
+
+    @staticmethod
+    def backward(ctx, g):
+        gA, gB, gC, gdt = _zoh_backward(ctx.saved_tensors, g, ctx.L)
+        return gA.conj(), gB.conj(), gC.conj(), gdt, None
+
+class _ZOHKernelParams(torch.autograd.Function):
+    # The same from the parameters of `S4DKernel` (real_transform 'exp'):
+    # A = -exp(A_real) + i A_imag, dt = exp(log_dt), B and C stored as real pairs; their gradients
+    # too are written out.
+    @staticmethod
+    def forward(ctx, A_real, A_imag, B, C, log_dt, L):
+        A, dt = torch.complex(-torch.exp(A_real), A_imag), torch.exp(log_dt)
+        K, saved = _zoh_forward(A, torch.view_as_complex(B), torch.view_as_complex(C), dt, L)
+        ctx.save_for_backward(*saved); ctx.L = L
+        return K
+
+    @staticmethod
+    def backward(ctx, g):
+        A, dt = ctx.saved_tensors[0], ctx.saved_tensors[3]
+        gA, gB, gC, gdt = _zoh_backward(ctx.saved_tensors, g, ctx.L)
+        pair = lambda z: torch.view_as_real(z.conj_physical())
+        return (gA.real * A.real, -gA.imag, pair(gB) if ctx.needs_input_grad[2] else None, pair(gC),
+                gdt * dt, None)
+
 # %% ../nbs/05_s4d.ipynb #493f34f9
 def diag_kernel(A, B, C, dt, L:int, disc:str='zoh', backend:str='matmul'):
     "Real kernel `(..., H, L)` of the diagonal SSM (N/2 stored modes, `2 Re`) by `disc`."
     _check_disc(disc)
+    if (disc == 'zoh' and backend == 'matmul' and A.dim() == 2 and A.shape == B.shape == C.shape
+            and torch.is_tensor(dt) and dt.shape == A.shape[:1]):  # the layer's case: fused
+        return _ZOHKernel.apply(A, B, C, dt, L)
     dt = torch.as_tensor(dt, dtype=A.real.dtype, device=A.device)
     if dt.dim(): dt = dt[..., None]
     if disc != 'dss':
@@ -195,6 +254,8 @@ class S4DKernel(nn.Module):
     def forward(self, L:int):
         "The kernel (H, L)."
         _check_length(L)
+        if self.disc == 'zoh' and self.backend == 'matmul' and self.real_transform == 'exp':
+            return _ZOHKernelParams.apply(self.A_real, self.A_imag, self.B, self.C, self.log_dt, L)
         return diag_kernel(self.A, torch.view_as_complex(self.B), torch.view_as_complex(self.C),
                            self.dt, L, self.disc, self.backend)
 
@@ -224,49 +285,60 @@ def _chunks(u):
 class _FFTConvSkip(torch.autograd.Function):
     # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
     # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
-    # output in a pass of its own.
+    # output in a pass of its own. A batch that fits in one chunk takes no slices and no buffers.
     @staticmethod
     def forward(ctx, u, K, D):
         L = u.shape[-1]
         Kf = torch.fft.rfft(K, n=2 * L, norm='forward')
+        ctx.save_for_backward(u, D, Kf)  # the kernel's spectrum is small: kept, not recomputed
+        chunks = _chunks(u)
+        if len(chunks) == 1:
+            uf = torch.fft.rfft(u, n=2 * L).mul_(Kf)
+            return torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L],
+                                 D[:, None], u)
         y = torch.empty_like(u)
-        for s in _chunks(u):
+        for s in chunks:
             uf = torch.fft.rfft(u[s], n=2 * L).mul_(Kf)
             torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L], D[:, None], u[s],
                           out=y[s])
-        ctx.save_for_backward(u, K, D)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        u, K, D = ctx.saved_tensors
+        u, D, Kf = ctx.saved_tensors
         L, H = u.shape[-1], u.shape[-2]
         g = g.contiguous()
         # no (B, H, L) temporary
         gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
-        # (H, L + 1): conjugated once, not per chunk
-        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').conj_physical()
-        gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
-        for s in _chunks(u):
-            gf = torch.fft.rfft(g[s], n=2 * L)
-            if ctx.needs_input_grad[1]: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
-            torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
-                          D[:, None],
-                          g[s], out=gu[s])
-            del gf
-        gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if ctx.needs_input_grad[1] else None
+        Kf = Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
+        chunks, needs_K = _chunks(u), ctx.needs_input_grad[1]
+        if len(chunks) == 1:
+            gf = torch.fft.rfft(g, n=2 * L)
+            gKf = torch.fft.rfft(u, n=2 * L).mul_(gf.conj()).sum(0) if needs_K else None
+            gu = torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
+                               D[:, None], g)
+        else:
+            gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
+            for s in chunks:
+                gf = torch.fft.rfft(g[s], n=2 * L)
+                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
+                torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
+                              D[:, None], g[s], out=gu[s])
+                del gf
+        gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if needs_K else None
         return gu, gK, gD
 
 def fft_conv_skip(u, K, D):
-    "`fft_conv(u, K) + D u` for `u` (..., H, L), `K` (H, L), `D` (H,); its backward keeps `u`, `K`."
+    "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps `u`, `rfft(K)`."
     if K.shape[-1] < u.shape[-1]:
         raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
                          f"{u.shape[-1]}")
     # FFTs in float32 at least, as fft_conv
     dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
     shape, out_dtype = u.shape, u.dtype
-    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K[..., :shape[-1]].to(dtype),
-                           D.to(dtype))
+    # a slice's backward is a copy: only if needed
+    if K.shape[-1] > shape[-1]: K = K[..., :shape[-1]]
+    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K.to(dtype), D.to(dtype))
     return y.to(out_dtype).reshape(shape)
 
 # %% ../nbs/05_s4d.ipynb #4c77b1a2
