@@ -18,6 +18,9 @@ _layers = {'s4': ('s4lit.s4', 'S4', {}), 's4d': ('s4lit.s4d', 'S4D', {}),
            'dss': ('s4lit.s4d', 'S4D', {'disc': 'dss'}),
            'lssl': ('s4lit.lssl', 'LSSL', {}), 'liquid': ('s4lit.liquid', 'LiquidS4', {}),
            's5': ('s4lit.s5', 'S5', {}),
+           # HiPPO-RNN memory cells (01b_hippo_rnn)
+           'hippo-legs': ('s4lit.hippo_rnn', 'HiPPORNN', {'measure': 'legs'}),
+           'hippo-legt': ('s4lit.hippo_rnn', 'HiPPORNN', {'measure': 'legt'}),
            # baselines (16_baselines): a recurrent network or a long convolution
            'lstm': ('s4lit.baselines', 'LSTM', {}), 'gru': ('s4lit.baselines', 'GRU', {}),
            'ckconv': ('s4lit.baselines', 'CKConv', {})}

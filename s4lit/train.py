@@ -216,11 +216,15 @@ def build_model(cfg:TrainConfig, ds=None):
         return SaShiMi(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers,
                        layer=cfg.model, layer_kwargs=cfg.layer_kwargs, dropout=cfg.dropout,
                        embedding=ds.tokens, norm=cfg.norm, **cfg.backbone_kwargs)
+    # one output per sequence: the mean over steps, or the last step if backbone_args say so
+    kw = {'pool': None if per_step else 'mean', **cfg.backbone_kwargs}
+    if per_step and kw['pool'] is not None:
+        raise ValueError(f"task {cfg.task!r} is labelled at every step: it cannot pool "
+                         f"(backbone_args pool={kw['pool']!r})")
     return SequenceModel(ds.d_input, ds.n_classes, d_model=cfg.d_model, n_layers=cfg.n_layers,
                          layer=cfg.model, layer_kwargs=cfg.layer_kwargs, embedding=ds.tokens,
                          norm=cfg.norm, prenorm=cfg.prenorm, dropout=cfg.dropout,
-                         bidirectional=cfg.bidirectional, pool=None if per_step else 'mean',
-                         **cfg.backbone_kwargs)
+                         bidirectional=cfg.bidirectional, **kw)
 
 def n_parameters(cfg:TrainConfig) -> int:
     "Parameters of the model `cfg` builds, from its task's description alone (no data is read)."
