@@ -16,7 +16,8 @@ import torch.nn.functional as F
 # %% ../nbs/10_model.ipynb #b6c21bf7
 _layers = {'s4': ('s4lit.s4', 'S4', {}), 's4d': ('s4lit.s4d', 'S4D', {}),
            'dss': ('s4lit.s4d', 'S4D', {'disc': 'dss'}),
-           'lssl': ('s4lit.lssl', 'LSSL', {}), 'liquid': ('s4lit.liquid', 'LiquidS4', {})}
+           'lssl': ('s4lit.lssl', 'LSSL', {}), 'liquid': ('s4lit.liquid', 'LiquidS4', {}),
+           'mamba': ('s4lit.mamba', 'Mamba', {})}
 layers = tuple(_layers)
 
 def make_layer(name:str, d_model:int, **kwargs):
