@@ -7,7 +7,7 @@ Docs: https://s4lit.github.io/s4lit/mamba.html.md"""
 # %% auto #0
 __all__ = ['scans', 'selective_scan_ref', 'segsum', 'ssd', 'selective_scan_triton', 'Mamba', 'selective_scan']
 
-# %% ../nbs/09_mamba.ipynb #b72faec7
+# %% ../nbs/09_mamba.ipynb #67acb178
 import math
 import torch
 import torch.nn as nn
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .ssm import register
 from .s4 import _check_input
 
-# %% ../nbs/09_mamba.ipynb #33ab8b20
+# %% ../nbs/09_mamba.ipynb #2d6f98d3
 def _check_scan(u, delta, A, B, C, D=None, z=None, h0=None):
     "Raise a ValueError naming the argument whose shape does not fit `u` (batch, length, D)."
     if u.dim() != 3: raise ValueError(f"u must be (batch, length, D), got shape {tuple(u.shape)}")
@@ -46,7 +46,7 @@ def selective_scan_ref(u, delta, A, B, C, D=None, z=None, h0=None):
         ys.append((h * C[:, t, None, :]).sum(-1))                          # C_t h_t
     return _finish(torch.stack(ys, 1), u, D, z), h
 
-# %% ../nbs/09_mamba.ipynb #5a37a18b
+# %% ../nbs/09_mamba.ipynb #22b4ae16
 def segsum(l):
     "`S[..., t, s] = l_{s+1} + ... + l_t` for `s <= t` and `-inf` above the diagonal: log decays."
     c = torch.cumsum(l, -1)
@@ -80,7 +80,7 @@ def ssd(x, dt, a, B, C, chunk:int=64, h0=None):
     y = y + torch.einsum('bctn,bchpn,bhct->bcthp', C, hs[:, :-1], torch.exp(cum))
     return y.flatten(1, 2)[:, :L], hs[:, -1]
 
-# %% ../nbs/09_mamba.ipynb #2e739093
+# %% ../nbs/09_mamba.ipynb #b02ce03b
 _fwd = _bwd = None
 
 def _kernels():
@@ -198,7 +198,7 @@ def _kernels():
     _fwd, _bwd = fwd, bwd
     return fwd, bwd
 
-# %% ../nbs/09_mamba.ipynb #d8f5027a
+# %% ../nbs/09_mamba.ipynb #df28366b
 _K, _BD = 16, 16
 
 def _launch_shape(u, N):
@@ -251,7 +251,7 @@ def selective_scan_triton(u, delta, A, B, C, D=None, z=None, h0=None):
     _check_scan(u, delta, A, B, C, D, z, h0)
     return _SelectiveScanTriton.apply(u, delta, A, B, C, D, z, h0)
 
-# %% ../nbs/09_mamba.ipynb #1bfcf644
+# %% ../nbs/09_mamba.ipynb #02fcccb6
 scans = ('auto', 'ref', 'triton')
 
 def _dt_bias(d:int, dt_min:float, dt_max:float, floor:float):
@@ -261,7 +261,8 @@ def _dt_bias(d:int, dt_min:float, dt_max:float, floor:float):
     return dt + torch.log(-torch.expm1(-dt))
 
 class Mamba(nn.Module):
-    "Mamba block: in-projection, causal depthwise conv, SiLU, selective SSM (S6), SiLU gate, out-projection."
+    """Mamba block: in-projection, causal depthwise conv, SiLU, selective SSM (S6), SiLU gate,
+    out-projection."""
     def __init__(self, d_model:int, d_state:int=16, d_conv:int=4, expand:int=2, dt_rank='auto',
                  dt_min:float=1e-3, dt_max:float=0.1, dt_init_floor:float=1e-4, conv_bias:bool=True,
                  bias:bool=False, scan:str='auto', transposed:bool=False, lr:float|None=None):
@@ -271,7 +272,8 @@ class Mamba(nn.Module):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if scan not in scans: raise ValueError(f"unknown scan {scan!r}; known: {', '.join(scans)}")
-        if not 0 < dt_min <= dt_max: raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
+        if not 0 < dt_min <= dt_max:
+            raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
         self.d_model, self.d_state, self.d_conv, self.expand = d_model, d_state, d_conv, expand
         self.scan, self.transposed = scan, transposed
         self.d_inner = E = expand * d_model
@@ -284,7 +286,8 @@ class Mamba(nn.Module):
         self.dt_proj = nn.Linear(R, E)
         nn.init.uniform_(self.dt_proj.weight, -R ** -0.5, R ** -0.5)
         with torch.no_grad(): self.dt_proj.bias.copy_(_dt_bias(E, dt_min, dt_max, dt_init_floor))
-        A = torch.arange(1, d_state + 1, dtype=torch.float32).repeat(E, 1)   # S4D-Real: A_n = -(n+1)
+        # S4D-Real: A_n = -(n+1)
+        A = torch.arange(1, d_state + 1, dtype=torch.float32).repeat(E, 1)
         register(self, 'A_log', torch.log(A), lr=lr, wd=0.0)
         register(self, 'D', torch.ones(E), lr=lr, wd=0.0)
         self.out_proj = nn.Linear(E, d_model, bias=bias)
@@ -298,7 +301,7 @@ class Mamba(nn.Module):
         return F.softplus(self.dt_proj(dt)), B, C
 
     def default_state(self, batch:int, device=None):
-        "The zero state: `(conv buffer (batch, d_inner, d_conv-1), SSM state (batch, d_inner, d_state))`."
+        "The zero state: conv buffer (batch, d_inner, d_conv-1), SSM state (batch, d_inner, d_state)."
         w = self.in_proj.weight
         kw = dict(dtype=w.dtype, device=device or w.device)
         return (torch.zeros(batch, self.d_inner, self.d_conv - 1, **kw),
@@ -307,10 +310,12 @@ class Mamba(nn.Module):
     def _check_state(self, state, batch):
         shapes = ((batch, self.d_inner, self.d_conv - 1), (batch, self.d_inner, self.d_state))
         if (not isinstance(state, (tuple, list)) or len(state) != 2
-                or any(not torch.is_tensor(s) or tuple(s.shape) != sh for s, sh in zip(state, shapes))):
+                or any(not torch.is_tensor(s) or tuple(s.shape) != sh
+                       for s, sh in zip(state, shapes))):
             got = (tuple(tuple(s.shape) if torch.is_tensor(s) else type(s).__name__ for s in state)
                    if isinstance(state, (tuple, list)) else type(state).__name__)
-            raise ValueError(f"state must be a pair of tensors of shapes {shapes[0]} and {shapes[1]}, "
+            raise ValueError(f"state must be a pair of tensors of shapes {shapes[0]} and "
+                             f"{shapes[1]}, "
                              f"got {got} (default_state(batch) makes a zero one)")
 
     def forward(self, u, state=None):
@@ -338,7 +343,7 @@ class Mamba(nn.Module):
         if kw: raise ValueError(f"Mamba's step takes no options, got {', '.join(kw)}")
 
     def step(self, u_t, state):
-        "One step: `u_t` (batch, d_model) -> `(y_t, next_state)`, with the conv buffer and the SSM state."
+        "One step: `u_t` (batch, d_model) -> `(y_t, next_state)`; the state: conv buffer, SSM state."
         _check_input(u_t, self.d_model, step=True, name='u_t')
         self._check_state(state, u_t.shape[0])
         buf, h = state
