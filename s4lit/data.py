@@ -12,8 +12,8 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'MNIST_SHA256', 'CIFAR_CLASSES
            'cached', 'find_data', 'SeqDataset', 'train_val_indices', 'limit_indices', 'read_idx', 'load_mnist',
            'Pixels', 'permutation', 'smnist', 'load_cifar', 'grayscale', 'scifar', 'augment_images', 'read_wav',
            'load_fsdd', 'fsdd', 'load_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding',
-           'load_shakespeare', 'shakespeare', 'mu_law_encode', 'mu_law_decode', 'NextToken', 'mnist_pixels',
-           'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
+           'selective_copying', 'load_shakespeare', 'shakespeare', 'mu_law_encode', 'mu_law_decode', 'NextToken',
+           'mnist_pixels', 'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #0bbb0004
 import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings
@@ -526,6 +526,19 @@ def adding(split='train', n:int|None=None, L:int=200, seed:int=0, limit:int|None
     return SeqDataset(torch.from_numpy(np.stack([v, m], -1)), torch.from_numpy(y), None, 'adding',
                       L, 2, None)
 
+def selective_copying(split='train', n:int|None=None, L:int=64, M:int=8, A:int=8, seed:int=0,
+                      limit:int|None=None):
+    """Selective copying: x (L+M,) tokens, M of A symbols at random places among L-M blanks (A),
+    then M markers (A+1); y the M symbols in order."""
+    rng = _rng(seed, split)
+    n = n or limit or SYNTHETIC_SIZES[split]
+    y = torch.from_numpy(rng.integers(0, A, (n, M)))
+    where = torch.from_numpy(np.sort(rng.random((n, L)).argsort(1)[:, :M], 1))
+    x = torch.full((n, L + M), A)
+    x[torch.arange(n)[:, None], where] = y
+    x[:, L:] = A + 1
+    return SeqDataset(x, y, None, 'selcopy', L + M, A + 2, A, tokens=True, l_output=M)
+
 # %% ../nbs/11_data.ipynb #4bee6424
 SHAKESPEARE_URL = ('https://raw.githubusercontent.com/karpathy/char-rnn/master/'
                    'data/tinyshakespeare/input.txt')
@@ -647,6 +660,8 @@ TASKS = {t.name: t for t in [
          about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
     Task('adding', adding, 200, 2, None, (10000, 1000, 1000),
          about='sum of the two marked values (regression)'),
+    Task('selcopy', selective_copying, 72, 10, 8, (10000, 1000, 1000), tokens=True, l_output=8,
+         about='recall 8 tokens scattered among 56 blanks, in order'),
     Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256,
          about='next character at every step'),
     Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True,
@@ -662,7 +677,7 @@ def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
     if name not in TASKS: raise ValueError(f'unknown task {name!r}; valid: {", ".join(TASKS)}')
     t = TASKS[name]
     kw = {**(t.defaults or {}), **kw}
-    if t.fn in (copying, adding):                             # generated: no files to read
+    if t.fn in (copying, adding, selective_copying):                             # generated: no files to read
         kw.pop('download', None); return t.fn(split, **kw)
     ds = t.fn(split, root, **kw)
     ds.name = name

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 _layers = {'s4': ('s4lit.s4', 'S4', {}), 's4d': ('s4lit.s4d', 'S4D', {}),
            'dss': ('s4lit.s4d', 'S4D', {'disc': 'dss'}),
            'lssl': ('s4lit.lssl', 'LSSL', {}), 'liquid': ('s4lit.liquid', 'LiquidS4', {}),
-           's5': ('s4lit.s5', 'S5', {}),
+           's5': ('s4lit.s5', 'S5', {}), 'mamba': ('s4lit.mamba', 'Mamba', {}),
            # HiPPO-RNN memory cells (01b_hippo_rnn)
            'hippo-legs': ('s4lit.hippo_rnn', 'HiPPORNN', {'measure': 'legs'}),
            'hippo-legt': ('s4lit.hippo_rnn', 'HiPPORNN', {'measure': 'legt'}),

@@ -1,0 +1,121 @@
+"""The selective scan, forward + backward: s4lit's Triton kernel, the readable loop, Mamba-2's SSD form and
+mamba-ssm's CUDA kernel; then Mamba generation step by step against recomputing the whole sequence.
+
+    python benchmarks/mamba.py             # on a GPU: batch 16, D 1536, N 16, L 2048 and 8192 (~1-2 min)
+    python benchmarks/mamba.py --quick     # small sizes on the CPU: a smoke test
+
+mamba-ssm's kernel is timed when its compiled extension `selective_scan_cuda` can be imported: installed, or
+built in a checkout named by MAMBA_SSM_DIR (added to sys.path). This script builds nothing of it.
+The loop takes L sequential steps: it is timed at a short length and scaled linearly to L (printed as such).
+"""
+import argparse, os, sys, time
+import torch
+import torch.nn.functional as F
+from s4lit.mamba import selective_scan_ref, selective_scan_triton, ssd
+from s4lit.model import SequenceModel
+
+def timed(f, reps, device):
+    "Median seconds of `f()` over `reps` runs, after two warm-up runs."
+    for _ in range(2): f()
+    ts = []
+    for _ in range(reps):
+        if device == 'cuda': torch.cuda.synchronize()
+        t = time.perf_counter(); f()
+        if device == 'cuda': torch.cuda.synchronize()
+        ts.append(time.perf_counter() - t)
+    return sorted(ts)[len(ts) // 2]
+
+def scan_args(b, L, D, N, device, seed=0):
+    g = torch.Generator(device).manual_seed(seed)
+    r = lambda *s: torch.randn(*s, device=device, generator=g)
+    return dict(u=r(b, L, D), delta=F.softplus(r(b, L, D) - 3), A=-torch.rand(D, N, device=device) - 0.5,
+                B=r(b, L, N), C=r(b, L, N), D=r(D), z=r(b, L, D))
+
+def fwd_bwd(fn, args):
+    "A function running `fn` forward and backward on fresh leaves of `args`."
+    leaves = {k: v.clone().requires_grad_() for k, v in args.items()}
+    def run():
+        y = fn(**leaves)[0]
+        y.backward(torch.ones_like(y))
+    return run
+
+def mamba_ssm_scan():
+    "mamba-ssm's compiled selective scan as a (u, delta, A, B, C, D, z) -> (y,) function, or None."
+    if d := os.environ.get('MAMBA_SSM_DIR'): sys.path.insert(0, d)
+    try: import selective_scan_cuda
+    except ImportError as e:
+        print(f"mamba-ssm: selective_scan_cuda not importable ({e}): not timed")
+        return None
+    class Fn(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, u, delta, A, B, C, D, z):
+            # mamba-ssm's layout: (batch, D, L) and (batch, N, L)
+            u, delta, z = (t.transpose(1, 2).contiguous() for t in (u, delta, z))
+            B, C = (t.transpose(1, 2).contiguous()[:, None] for t in (B, C))
+            out, x, *rest = selective_scan_cuda.fwd(u, delta, A, B, C, D, z, None, False)
+            ctx.save_for_backward(u, delta, A, B, C, D, z, x, out)
+            return rest[0].transpose(1, 2)
+        @staticmethod
+        def backward(ctx, dy):
+            u, delta, A, B, C, D, z, x, out = ctx.saved_tensors
+            du, dd, dA, dB, dC, dD, _, dz = selective_scan_cuda.bwd(
+                u, delta, A, B, C, D, z, None, dy.transpose(1, 2).contiguous(), x, out, None, False,
+                False)
+            t = lambda v: v.transpose(1, 2)
+            return t(du), t(dd), dA, t(dB[:, 0]), t(dC[:, 0]), dD, t(dz)
+    return lambda u, delta, A, B, C, D, z: (Fn.apply(u, delta, A, B, C, D, z),)
+
+def ssd_fn(H, P):
+    "The SSD form on the same sizes: D = H * P channels, one scalar decay per head."
+    def run(u, delta, A, B, C, D, z):
+        b, L, _ = u.shape
+        y, h = ssd(u.view(b, L, H, P), delta.view(b, L, H, P)[..., 0], A[::P, 0], B, C)
+        return y.flatten(2), h
+    return run
+
+def scans(a):
+    dev = a.device
+    sizes = [(2, 64, 32, 16)] if a.quick else [(16, L, 1536, 16) for L in (2048, 8192)]
+    ref_L = 32 if a.quick else 256
+    cuda_ref = mamba_ssm_scan() if dev == 'cuda' else None
+    for b, L, D, N in sizes:
+        args = scan_args(b, L, D, N, dev)
+        res = {}
+        if dev == 'cuda' or a.quick and os.environ.get('TRITON_INTERPRET') == '1':
+            res['triton'] = timed(fwd_bwd(selective_scan_triton, args), a.reps, dev)
+        res['ssd'] = timed(fwd_bwd(ssd_fn(D // 64 if D % 64 == 0 else D, 64 if D % 64 == 0 else 1),
+                                   args), a.reps, dev)
+        short = {k: (v[:, :ref_L] if v.dim() == 3 else v) for k, v in args.items()}
+        res['loop'] = timed(fwd_bwd(selective_scan_ref, short), 2, dev) * L / ref_L
+        if cuda_ref is not None: res['mamba-ssm'] = timed(fwd_bwd(cuda_ref, args), a.reps, dev)
+        line = ', '.join(f"{k} {v * 1e3:.2f} ms" for k, v in res.items())
+        print(f"scan fwd+bwd b={b} L={L} D={D} N={N}: {line} (loop: timed at L={ref_L}, x{L // ref_L})")
+        base = res.get('triton')
+        if base:
+            print('  ratios to triton: ' + ', '.join(f"{k} {v / base:.2f}x" for k, v in res.items()))
+
+@torch.no_grad()
+def generation(a):
+    dev = a.device
+    d, n_layers, V, T = (32, 2, 16, 32) if a.quick else (512, 4, 256, 1024)
+    model = SequenceModel(V + 1, V, d_model=d, n_layers=n_layers, layer='mamba', embedding=True,
+                          pool=None).to(dev).eval()
+    x = torch.randint(0, V, (1, T), device=dev)
+    def stepped():
+        s = model.default_state(1, device=dev)
+        for t in range(T): _, s = model.step(x[:, t], s)
+    step = timed(stepped, 1, dev)
+    full = timed(lambda: model(x)[0], 3, dev)  # recomputing: one pass over T tokens per new token
+    print(f"generation, Mamba {n_layers} x {d}, {T} tokens: step mode {T / step:.0f} tokens/s; "
+          f"recomputing the sequence for each token ~{1 / full:.1f} tokens/s at length {T} "
+          f"(one full pass: {full * 1e3:.1f} ms)")
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--quick', action='store_true')
+    p.add_argument('--reps', type=int, default=10)
+    a = p.parse_args()
+    print(f"device {torch.cuda.get_device_name() if a.device == 'cuda' else 'cpu'}, torch {torch.__version__}")
+    scans(a)
+    generation(a)
