@@ -179,10 +179,7 @@ class _Tensors(nn.Module):
         leaves, self.spec = pytree.tree_flatten(self.module(*inputs))
         self.is_tensor = [torch.is_tensor(l) for l in leaves]
         self.consts = [None if t else l for t, l in zip(self.is_tensor, leaves)]
-        # a view cannot be detached in place (see GraphedModule): its own copy can
-        self.recorded = tuple(l.clone() if l._is_view() else l
-                              for t, l in zip(self.is_tensor, leaves) if t)
-        return self.recorded
+        return tuple(l for t, l in zip(self.is_tensor, leaves) if t)
 
 def _own_grad(p):
     "Hook: a fresh tensor for autograd to adopt as `p.grad` (the graph would overwrite its own)."
@@ -204,11 +201,6 @@ class GraphedModule(nn.Module):
         try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
                                                num_warmup_iters=warmup, allow_unused_input=True)
         finally: gc.enable()
-        # the recorded outputs need no autograd graph: drop the one recorded with them, and
-        # collect what is left of it in reference cycles (see the text above)
-        for t in adapter.recorded: t.detach_()
-        adapter.recorded = ()
-        gc.collect()
         # a list, so that its (shared) parameters are not registered twice
         self._adapter = [adapter]
         self._hooks = ([p.register_hook(_own_grad(p)) for p in module.parameters()
