@@ -449,6 +449,12 @@ def _extension():
     if _ext is None: _ext = _load_extension()
     return _ext
 
+_keops_segv_hint = (
+    "; pykeops 2.3 dies this way when the module it compiles is built by a compiler that links its "
+    "own copy of the C++ runtime (seen on a CUDA 13 image whose CXX is /opt/gcc/bin/g++): delete "
+    "~/.cache/keops* and set CXX=/usr/bin/g++ (the system compiler), or start Python with "
+    "LD_PRELOAD set to the system libstdc++.so.6; the 'cuda' and 'torch' backends need neither")
+
 def _verdict(backend:str, device_type:str):
     "None if `backend` works on `device_type` (checked once per process), else why it does not."
     key = (backend, device_type)
@@ -457,6 +463,7 @@ def _verdict(backend:str, device_type:str):
     elif backend == 'pykeops':
         reason = "pykeops is not installed" if importlib.util.find_spec('pykeops') is None else \
                  _child_check('pykeops', device_type, timeout=900)
+        if reason and 'signal 11' in reason: reason += _keops_segv_hint
     elif backend == 'cuda':
         if device_type != 'cuda': reason = "the CUDA extension needs CUDA tensors"
         elif not torch.cuda.is_available():
