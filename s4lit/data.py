@@ -677,7 +677,8 @@ def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
     if name not in TASKS: raise ValueError(f'unknown task {name!r}; valid: {", ".join(TASKS)}')
     t = TASKS[name]
     kw = {**(t.defaults or {}), **kw}
-    if t.fn in (copying, adding, selective_copying):                             # generated: no files to read
+    # generated: no files to read
+    if t.fn in (copying, adding, selective_copying):
         kw.pop('download', None); return t.fn(split, **kw)
     ds = t.fn(split, root, **kw)
     ds.name = name

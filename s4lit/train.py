@@ -297,7 +297,8 @@ def _start_group(cfg:TrainConfig) -> bool:
     gloo on the CPU, or when processes share a GPU (NCCL cannot)."""
     if dist.is_initialized() or int(os.environ.get('WORLD_SIZE', '1')) < 2: return False
     cuda = cfg.device != 'cpu' and torch.cuda.is_available()
-    local, n_local = int(os.environ.get('LOCAL_RANK', '0')), int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
+    local = int(os.environ.get('LOCAL_RANK', '0'))
+    n_local = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
     if cuda: torch.cuda.set_device(local % torch.cuda.device_count())
     shared = cuda and n_local > torch.cuda.device_count()
     if shared and local == 0:
