@@ -650,6 +650,8 @@ def _train(cfg, data, until):
             tot, hits, seen = _sum(tot, hits, seen)
             train_loss, train_acc = tot.item() / seen, hits.item() / seen  # waits for the last step
             train_time = t_before + time.time() - t0
+            # replayed steps sync no buffers (DDP's forward would): rank 0's batch-norm statistics
+            if graph and world > 1: _broadcast(model)
             val_loss, val_acc = evaluate(model, va, cfg, device)
             row = dict(epoch=epoch + 1, step=step, train_loss=train_loss, train_acc=train_acc,
                        val_loss=val_loss, val_acc=val_acc,
@@ -676,7 +678,7 @@ def _train(cfg, data, until):
     if rank == 0:
         kept = torch.load(out/'best.pt', weights_only=True, map_location=device)
         model.load_state_dict(kept['model'])
-    for t in model.state_dict().values() if world > 1 else (): dist.broadcast(t, 0)   # rank 0's
+    if world > 1: _broadcast(model)      # the best weights, which rank 0 alone has read
     test_loss, test_acc = evaluate(model, te, cfg, device)
     history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2),
                         best_val_loss=-best) if per_step else
