@@ -5,6 +5,9 @@
     python benchmarks/results.py table            # the Markdown table of finished runs, with each exact command
     python benchmarks/results.py commands         # the s4lit-train command of every run
 
+A run is a name below or any recipe shipped with s4lit (`s4lit-train --recipe list`); a recipe runs as
+`s4lit-train --recipe NAME --out <root>/NAME --no-progress`.
+
 A run started again resumes from its last checkpoint (`--resume`): a run cut off by a time limit loses at most the
 epoch it was in. <root> is --root (default runs/results). Data comes from $S4LIT_DATA (see s4lit.data).
 Each run's recipe is below: the model sizes and schedule we chose for each task, all with s4lit.train's defaults
@@ -46,8 +49,20 @@ def args_of(opts):
     return out
 
 
+def _recipes():
+    from s4lit.train import recipes
+    return recipes()
+
+
+def options(name):
+    "The run's s4lit-train settings: its entry in RUNS, else its recipe's config (without `out`)."
+    if name in RUNS: return RUNS[name]
+    return {k: v for k, v in _recipes()[name]['config'].items() if k != 'out'}
+
+
 def command(name, root):
-    return ['s4lit-train', *args_of(RUNS[name]), '--out', str(Path(root)/name)]
+    if name in RUNS: return ['s4lit-train', *args_of(RUNS[name]), '--out', str(Path(root)/name)]
+    return ['s4lit-train', '--recipe', name, '--out', str(Path(root)/name), '--no-progress']
 
 
 def history(d):
@@ -76,20 +91,26 @@ def start(names, root):
         print(f"{n}: started (pid {p.pid}): {shlex.join(cmd)}")
 
 
+def _known(root):
+    "Runs of RUNS, then the recipes that have a folder under root."
+    return [*RUNS, *(n for n in _recipes() if n not in RUNS and (Path(root)/n).exists())]
+
+
 def status(root):
     print(f"{'run':16} {'epoch':>9} {'val acc':>8} {'best':>7} {'test':>7} {'val bpd':>8} {'s/epoch':>8} {'ETA min':>8}  state")
-    for n, opts in RUNS.items():
-        d = Path(root)/n
+    for n in _known(root):
+        d, opts = Path(root)/n, options(n)
         if not d.exists(): continue
         h = history(d); ep = [r for r in h if 'epoch' in r]; test = next((r for r in h if 'test_acc' in r), None)
         spe = sum(r['epoch_time'] for r in ep) / len(ep) if ep else float('nan')
-        left = (opts['epochs'] - len(ep)) * spe / 60
+        epochs = opts.get('epochs', 10)
+        left = (epochs - len(ep)) * spe / 60
         last = ep[-1]['val_acc'] if ep else float('nan')
         best = max((r['val_acc'] for r in ep), default=float('nan'))
         state = 'running' if alive(d) else 'finished' if test else 'stopped'
         tail = (d/'log.txt').read_text().strip().splitlines()[-1:] if (d/'log.txt').exists() else []
         if state == 'stopped' and tail: state += f" (last log line: {tail[0][:120]})"
-        print(f"{n:16} {len(ep):4d}/{opts['epochs']:<4d} {last:8.4f} {best:7.4f} {test['test_acc'] if test else float('nan'):7.4f} "
+        print(f"{n:16} {len(ep):4d}/{epochs:<4d} {last:8.4f} {best:7.4f} {test['test_acc'] if test else float('nan'):7.4f} "
               f"{ep[-1].get('val_bpd', float('nan')) if ep else float('nan'):8.4f} "
               f"{spe:8.1f} {left:8.1f}  {state}")
 
@@ -98,15 +119,16 @@ def table(root):
     from s4lit.train import TrainConfig, n_parameters
     print("| run | task | model | parameters | epochs | best val acc | test acc | s / epoch | total min | command |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for n, opts in RUNS.items():
-        d = Path(root)/n
+    for n in _known(root):
+        d, opts = Path(root)/n, options(n)
         h = history(d); ep = [r for r in h if 'epoch' in r]; test = next((r for r in h if 'test_acc' in r), None)
         if not ep: continue
         cmd = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else shlex.join(command(n, root))
         tot = sum(r['epoch_time'] for r in ep)
         params = f"{n_parameters(TrainConfig(**opts)):,}"
         acc = f"{test['test_acc']:.4f}" if test else '(not finished)'
-        print(f"| {n} | {opts['task']} | {opts['model']}, {opts['n_layers']} x {opts['d_model']} | {params} | {len(ep)}/{opts['epochs']} | "
+        cfg = TrainConfig(**opts)
+        print(f"| {n} | {cfg.task} | {cfg.model}, {cfg.n_layers} x {cfg.d_model} | {params} | {len(ep)}/{cfg.epochs} | "
               f"{max(r['val_acc'] for r in ep):.4f} | {acc} | {tot / len(ep):.1f} | "
               f"{tot / 60:.1f} | `{cmd}` |")
 
@@ -114,11 +136,13 @@ def table(root):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('action', choices=('start', 'status', 'table', 'commands', 'stop'))
-    ap.add_argument('runs', nargs='?', default=','.join(RUNS), help=f"comma-separated, from: {', '.join(RUNS)}")
+    ap.add_argument('runs', nargs='?', default=','.join(RUNS),
+                    help=f"comma-separated, from: {', '.join(RUNS)}, or recipe names")
     ap.add_argument('--root', default='runs/results')
     a = ap.parse_args()
     names = a.runs.split(',')
-    if bad := [n for n in names if n not in RUNS]: ap.error(f"unknown runs {bad}; known: {', '.join(RUNS)}")
+    if bad := [n for n in names if n not in RUNS and n not in _recipes()]:
+        ap.error(f"unknown runs {bad}; known: {', '.join(RUNS)} and the recipes (s4lit-train --recipe list)")
     print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
     if a.action == 'start': start(names, a.root)
     elif a.action == 'status': status(a.root)
