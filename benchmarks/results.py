@@ -83,7 +83,8 @@ def start(names, root):
         if any('test_acc' in r for r in history(d)): print(f"{n}: finished"); continue
         cmd = command(n, root)
         (d/'command.txt').write_text(shlex.join(cmd) + '\n')
-        argv = [sys.executable, '-c', 'import sys; from s4lit.train import main; main(sys.argv[1:])', *cmd[1:], '--resume']
+        again = ['--resume'] if (d/'last.pt').exists() else []   # s4lit-train refuses --resume with nothing to resume
+        argv = [sys.executable, '-c', 'import sys; from s4lit.train import main; main(sys.argv[1:])', *cmd[1:], *again]
         env = {**os.environ, 'OMP_NUM_THREADS': '2', 'PYTHONUNBUFFERED': '1'}
         with open(d/'log.txt', 'a') as log:
             p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)

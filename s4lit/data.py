@@ -12,8 +12,8 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'MNIST_SHA256', 'CIFAR_CLASSES
            'cached', 'find_data', 'SeqDataset', 'train_val_indices', 'limit_indices', 'read_idx', 'load_mnist',
            'Pixels', 'permutation', 'smnist', 'load_cifar', 'grayscale', 'scifar', 'augment_images', 'read_wav',
            'load_fsdd', 'fsdd', 'load_listops', 'listops', 'load_quickdraw', 'quickdraw', 'copying', 'adding',
-           'selective_copying', 'load_shakespeare', 'shakespeare', 'mu_law_encode', 'mu_law_decode', 'NextToken',
-           'mnist_pixels', 'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
+           'selective_copying', 'induction_heads', 'load_shakespeare', 'shakespeare', 'mu_law_encode', 'mu_law_decode',
+           'NextToken', 'mnist_pixels', 'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #0bbb0004
 import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings
@@ -539,6 +539,20 @@ def selective_copying(split='train', n:int|None=None, L:int=64, M:int=8, A:int=8
     x[:, L:] = A + 1
     return SeqDataset(x, y, None, 'selcopy', L + M, A + 2, A, tokens=True, l_output=M)
 
+# %% ../nbs/11_data.ipynb #886a4a8a
+def induction_heads(split='train', n:int|None=None, L:int=256, V:int=16, seed:int=0,
+                    limit:int|None=None):
+    """Induction heads: x (L,) tokens of V, one trigger (V) somewhere before the last two steps
+    and followed by the answer, the trigger again at the last step; y (1,) that answer."""
+    rng = _rng(seed, split)
+    n = n or limit or SYNTHETIC_SIZES[split]
+    x = torch.from_numpy(rng.integers(0, V, (n, L)))
+    at = torch.from_numpy(rng.integers(0, L - 2, n))
+    x[torch.arange(n), at] = V
+    x[:, -1] = V
+    y = x[torch.arange(n), at + 1][:, None].clone()
+    return SeqDataset(x, y, None, 'induction', L, V + 1, V, tokens=True, l_output=1)
+
 # %% ../nbs/11_data.ipynb #4bee6424
 SHAKESPEARE_URL = ('https://raw.githubusercontent.com/karpathy/char-rnn/master/'
                    'data/tinyshakespeare/input.txt')
@@ -662,6 +676,8 @@ TASKS = {t.name: t for t in [
          about='sum of the two marked values (regression)'),
     Task('selcopy', selective_copying, 72, 10, 8, (10000, 1000, 1000), tokens=True, l_output=8,
          about='recall 8 tokens scattered among 56 blanks, in order'),
+    Task('induction', induction_heads, 256, 17, 16, (10000, 1000, 1000), tokens=True, l_output=1,
+         about='the token that followed the trigger, when the trigger comes again'),
     Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256,
          about='next character at every step'),
     Task('mnist-pixels', mnist_pixels, 784, 257, 256, (54000, 6000, 10000), tokens=True,
@@ -678,7 +694,7 @@ def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
     t = TASKS[name]
     kw = {**(t.defaults or {}), **kw}
     # generated: no files to read
-    if t.fn in (copying, adding, selective_copying):
+    if t.fn in (copying, adding, selective_copying, induction_heads):
         kw.pop('download', None); return t.fn(split, **kw)
     ds = t.fn(split, root, **kw)
     ds.name = name
