@@ -220,7 +220,9 @@ class _SelectiveScanTriton(torch.autograd.Function):
     @staticmethod
     def forward(ctx, u, delta, A, B, C, D, z, h0):
         fwd, _ = _kernels()
-        u, delta, A, B, C = (t.contiguous() for t in (u, delta, A, B, C))
+        # the kernels read contiguous arrays: views (z, B, C and u in the Mamba block) are copied
+        u, delta, A, B, C, D, z, h0 = (None if t is None else t.contiguous()
+                                       for t in (u, delta, A, B, C, D, z, h0))
         b, L, Dm = u.shape
         N = A.shape[1]
         grid, n_chunks, NP = _launch_shape(u, N)
@@ -229,7 +231,7 @@ class _SelectiveScanTriton(torch.autograd.Function):
         ck = u.new_empty(b, n_chunks, Dm, N, dtype=torch.float32)
         dummy = u.new_empty(1)
         fwd[grid](u, delta, A, B, C, D if D is not None else dummy, z if z is not None else dummy,
-                  h0.contiguous() if h0 is not None else dummy, y, hL, ck, L, Dm, N, n_chunks,
+                  h0 if h0 is not None else dummy, y, hL, ck, L, Dm, N, n_chunks,
                   HAS_D=D is not None, HAS_Z=z is not None, HAS_H0=h0 is not None,
                   K=_K, BD=_BD, NP=NP)
         ctx.save_for_backward(u, delta, A, B, C, D, z, ck)
