@@ -2,6 +2,8 @@
 
     python benchmarks/results.py start [runs]     # launch the runs (default: all) detached, each in <root>/<run>/
     python benchmarks/results.py status           # epochs done, validation accuracy, seconds per epoch, still running?
+    python benchmarks/results.py wait [runs] --until 540   # status every --every seconds until all have stopped
+                                                  # or --until seconds have passed (0: no limit)
     python benchmarks/results.py table            # the Markdown table of finished runs, with each exact command
     python benchmarks/results.py commands         # the s4lit-train command of every run
 
@@ -97,9 +99,9 @@ def _known(root):
     return [*RUNS, *(n for n in _recipes() if n not in RUNS and (Path(root)/n).exists())]
 
 
-def status(root):
+def status(root, names=None):
     print(f"{'run':16} {'epoch':>9} {'val acc':>8} {'best':>7} {'test':>7} {'val bpd':>8} {'s/epoch':>8} {'ETA min':>8}  state")
-    for n in _known(root):
+    for n in names or _known(root):
         d, opts = Path(root)/n, options(n)
         if not d.exists(): continue
         h = history(d); ep = [r for r in h if 'epoch' in r]; test = next((r for r in h if 'test_acc' in r), None)
@@ -114,6 +116,17 @@ def status(root):
         print(f"{n:16} {len(ep):4d}/{epochs:<4d} {last:8.4f} {best:7.4f} {test['test_acc'] if test else float('nan'):7.4f} "
               f"{ep[-1].get('val_bpd', float('nan')) if ep else float('nan'):8.4f} "
               f"{spe:8.1f} {left:8.1f}  {state}")
+
+
+def wait(names, root, until:float, every:float):
+    "Print the status of `names` every `every` seconds until none is running or `until` seconds have passed."
+    import time
+    t0 = time.time()
+    while any(alive(Path(root)/n) for n in names):
+        if until and time.time() - t0 + every > until: break
+        time.sleep(every)
+        print(f"# after {time.time() - t0:.0f} s", flush=True); status(root, names)
+    print(f"# {sum(alive(Path(root)/n) for n in names)} of {len(names)} still running after {time.time() - t0:.0f} s")
 
 
 def table(root):
@@ -136,10 +149,12 @@ def table(root):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('action', choices=('start', 'status', 'table', 'commands', 'stop'))
+    ap.add_argument('action', choices=('start', 'status', 'wait', 'table', 'commands', 'stop'))
     ap.add_argument('runs', nargs='?', default=','.join(RUNS),
                     help=f"comma-separated, from: {', '.join(RUNS)}, or recipe names")
     ap.add_argument('--root', default='runs/results')
+    ap.add_argument('--until', type=float, default=0, help='wait: stop waiting after this many seconds (0: never)')
+    ap.add_argument('--every', type=float, default=60, help='wait: seconds between status lines')
     a = ap.parse_args()
     names = a.runs.split(',')
     if bad := [n for n in names if n not in RUNS and n not in _recipes()]:
@@ -147,6 +162,7 @@ def main():
     print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
     if a.action == 'start': start(names, a.root)
     elif a.action == 'status': status(a.root)
+    elif a.action == 'wait': wait(names, a.root, a.until, a.every)
     elif a.action == 'table': table(a.root)
     elif a.action == 'commands':
         for n in names: print(shlex.join(command(n, a.root)))
