@@ -13,7 +13,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .ssm import krylov, fft_conv
-from .s4d import S4D, fft_conv_skip, _check_input, _vandermonde, _vandermonde_transpose
+from .s4 import fft_conv_skip
+from .s4d import S4D, _check_input, _vandermonde, _vandermonde_transpose
 from .s4 import S4, pairs, kernel_spectrum, _check_state, _empty_output
 from . import kernels
 

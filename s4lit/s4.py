@@ -8,7 +8,7 @@ Docs: https://s4lit.github.io/s4lit/s4.html.md"""
 __all__ = ['inits', 'backend_aliases', 'step_modes', 'pairs', 'dplr_dense', 'hippo_dplr', 'dense_kernel', 'roots_of_unity',
            'c_tilde', 'generating_function', 'bilinear_g', 'bilinear_resolvent', 'resolvent_terms', 'woodbury',
            'cauchy_terms', 'composed_kernel', 'kernel_spectrum', 'dplr_kernel', 'add_init', 'validate', 'validating',
-           'S4Kernel', 'S4']
+           'S4Kernel', 'fft_conv_skip', 'S4']
 
 # %% ../nbs/04_s4.ipynb #fa87df39
 import math, numbers, os, contextlib
@@ -448,6 +448,75 @@ class S4Kernel(nn.Module):
     def get_extra_state(self): return {'l_kernel': self.l_kernel}
     def set_extra_state(self, state): self.l_kernel = int(state['l_kernel'])
 
+# %% ../nbs/04_s4.ipynb #951f8a36
+# complex elements per FFT temporary: the batch is processed in chunks of this size
+_conv_chunk = 2 ** 26
+
+def _chunks(u):
+    "Slices over the batch of `u` (B, H, L): each chunk's spectra under `_conv_chunk` elements."
+    B, H, L = u.shape
+    step = max(1, _conv_chunk // (H * 2 * L))
+    return [slice(i, min(i + step, B)) for i in range(0, B, step)]
+
+class _FFTConvSkip(torch.autograd.Function):
+    # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
+    # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
+    # output in a pass of its own. A batch that fits in one chunk takes no slices and no buffers.
+    @staticmethod
+    def forward(ctx, u, K, D):
+        L = u.shape[-1]
+        Kf = torch.fft.rfft(K, n=2 * L, norm='forward')
+        ctx.save_for_backward(u, D, Kf)  # the kernel's spectrum is small: kept, not recomputed
+        chunks = _chunks(u)
+        if len(chunks) == 1:
+            uf = torch.fft.rfft(u, n=2 * L).mul_(Kf)
+            return torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L],
+                                 D[:, None], u)
+        y = torch.empty_like(u)
+        for s in chunks:
+            uf = torch.fft.rfft(u[s], n=2 * L).mul_(Kf)
+            torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L], D[:, None], u[s],
+                          out=y[s])
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        u, D, Kf = ctx.saved_tensors
+        L, H = u.shape[-1], u.shape[-2]
+        g = g.contiguous()
+        # no (B, H, L) temporary
+        gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
+        Kf = Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
+        chunks, needs_K = _chunks(u), ctx.needs_input_grad[1]
+        if len(chunks) == 1:
+            gf = torch.fft.rfft(g, n=2 * L)
+            gKf = torch.fft.rfft(u, n=2 * L).mul_(gf.conj()).sum(0) if needs_K else None
+            gu = torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
+                               D[:, None], g)
+        else:
+            gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
+            for s in chunks:
+                gf = torch.fft.rfft(g[s], n=2 * L)
+                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
+                torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
+                              D[:, None], g[s], out=gu[s])
+                del gf
+        gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if needs_K else None
+        return gu, gK, gD
+
+def fft_conv_skip(u, K, D):
+    "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps `u`, `rfft(K)`."
+    if K.shape[-1] < u.shape[-1]:
+        raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
+                         f"{u.shape[-1]}")
+    # FFTs in float32 at least, as fft_conv
+    dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
+    shape, out_dtype = u.shape, u.dtype
+    # a slice's backward is a copy: only if needed
+    if K.shape[-1] > shape[-1]: K = K[..., :shape[-1]]
+    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K.to(dtype), D.to(dtype))
+    return y.to(out_dtype).reshape(shape)
+
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')
 
@@ -471,7 +540,6 @@ class S4(nn.Module):
         if state is not None: state = self._canonical(state, x.shape[0])
         if x.numel() == 0: return _empty_output(u, self.D, self.transposed), state
         K, Ks = self.kernel(L, state)
-        from s4lit.s4d import fft_conv_skip  # the S4D chapter's convolution with its skip term
         y = fft_conv_skip(x, K, self.D)
         if Ks is not None: y = y + Ks.to(y.dtype)
         y = y if self.transposed else y.transpose(-1, -2)
