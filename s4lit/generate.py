@@ -161,9 +161,9 @@ def image_grid(tokens:torch.Tensor, image:tuple, ncol:int=8, pad:int=1) -> np.nd
         grid[y0:y0 + H, x0:x0 + W] = im
     return grid
 
-# next-token tasks with a start token
+# next-token tasks with a start token: a label at every step, one more input token than classes
 SAMPLEABLE = tuple(n for n, t in TASKS.items()
-                   if t.tokens and t.l_output and t.d_input == t.n_classes + 1)
+                   if t.tokens and t.l_output == t.L and t.d_input == t.n_classes + 1)
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
 
