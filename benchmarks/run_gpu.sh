@@ -3,7 +3,8 @@
 #   bash benchmarks/run_gpu.sh [steps...]
 #   steps: tests kernels s4 s4d liquid experiment train_step (default: these), and
 #          wheel (build the wheel, install it alone, check the CUDA backend finds its sources; then the same with
-#          the extension built ahead of time, S4LIT_CUDA_EXT=1), alone (every chapter alone from that wheel)
+#          the extension built ahead of time, S4LIT_CUDA_EXT=1), alone (every chapter alone from that wheel),
+#          results (RUNS=a,b UNTIL=480 [MPS=1]: result runs side by side; see the step below)
 # Logs go to $OUT (or ./gpu-logs). On a machine without nbdev, wheels in .whl/ are installed to /tmp/site first.
 # The benchmarks time the official state-spaces/s4 code as their baseline when S4_OFFICIAL_DIR names a checkout of it
 # (with its CUDA extension built and importable, e.g. on PYTHONPATH); without it they time s4lit alone.
@@ -34,5 +35,12 @@ for s in $steps; do case $s in
       python3 -m pip install -q --no-deps --target /tmp/wjit /tmp/w/jit/*.whl && ls /tmp/wjit/s4lit/extensions && check /tmp/wjit
       S4LIT_CUDA_EXT=1 python3 -m pip wheel -q --no-build-isolation --no-deps . -w /tmp/w/aot
       python3 -m pip install -q --no-deps --target /tmp/waot /tmp/w/aot/*.whl && ls /tmp/waot/s4lit/_kernels_cuda* && check /tmp/waot' ;;
+  results)    # RUNS=name,name (benchmarks/results.py names or recipes), trained side by side, detached; waits up to
+              # UNTIL seconds (default 480), then copies their logs to $OUT/results.tgz. Started again, a run resumes.
+              [ -n "${MPS:-}" ] && export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps CUDA_MPS_LOG_DIRECTORY=/tmp/mpslog && mkdir -p /tmp/mps /tmp/mpslog \
+                && { pgrep -f nvidia-cuda-mps-control >/dev/null || nvidia-cuda-mps-control -d; }   # MPS=1: one GPU context for all runs
+              run results_start 60 python3 benchmarks/results.py start "${RUNS:?set RUNS}"
+              run results_wait $(( ${UNTIL:-480} + 60 )) python3 benchmarks/results.py wait "$RUNS" --until "${UNTIL:-480}" --every 60
+              tar czf "$OUT/results.tgz" runs/results/*/{metrics.jsonl,config.json,command.txt,log.txt} 2>/dev/null ;;
   alone)      run alone 500 env PYTHONPATH=/tmp/wjit:/tmp/site S4LIT_DOWNLOAD=0 python3 tools/run_alone.py --workers 8 ;;
 esac; done
