@@ -82,6 +82,7 @@ class LSTM(_Recurrent):
         h = torch.sigmoid(o) * torch.tanh(c)
         return h, torch.stack([h, c], 1)
 
+# %% ../nbs/16_baselines.ipynb #a5ccbd7e
 class GRU(_Recurrent):
     "PyTorch's GRU (one layer, hidden size `d_model`) as a layer; state (batch, 1, d_model)."
     _rnn, _n_state = nn.GRU, 1

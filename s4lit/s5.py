@@ -39,6 +39,7 @@ def _check_scan(a, b, h0):
     if not ok:
         raise ValueError(f"h0 must broadcast to (batch, ...) = {want}, got {tuple(h0.shape)}")
 
+# %% ../nbs/08_s5.ipynb #51dd40c5
 def sequential_scan(a, b, h0=None):
     "All `h_t = a_t h_{t-1} + b_t` over dim 1 of `b` (batch, L, ...): the plain loop."
     _check_scan(a, b, h0)
@@ -61,6 +62,7 @@ def _scan_loop(a, b, h0):
         h = torch.addcmul(b[:, t], a[:, t], h, out=out[:, t])
     return out
 
+# %% ../nbs/08_s5.ipynb #8157f640
 def _doubling(a, b):
     "Hillis-Steele rounds over dim 1: element t absorbs t - d, for d = 1, 2, 4, ...; returns h."
     L, d = a.shape[1], 1
@@ -70,6 +72,7 @@ def _doubling(a, b):
         d *= 2
     return b
 
+# %% ../nbs/08_s5.ipynb #7ad2d33e
 def _scan_doubling(a, b, h0, chunk:int):
     "Forward values by doubling, chunk by chunk over time, each chunk starting from the last state."
     out, h = torch.empty_like(b), h0
@@ -138,6 +141,7 @@ def _build_kernel():
             hr = tl.sum(tl.where(last, br, 0.0), 0)
     return scan_kernel
 
+# %% ../nbs/08_s5.ipynb #5dff81d1
 def _scan_triton(a, b, h0, block_l:int=64, block_d:int=32):
     "Forward values by the Triton kernel: a tree scan per block of time, the state carried over."
     import triton
@@ -160,13 +164,6 @@ def _scan_triton(a, b, h0, block_l:int=64, block_d:int=32):
     return (torch.view_as_complex(out) if cplx else out).reshape(shape)
 
 # %% ../nbs/08_s5.ipynb #5d2d8c94
-scan_backends = ('auto', 'loop', 'doubling', 'triton')
-
-def _has_triton() -> bool:
-    try: import triton  # noqa: F401
-    except ImportError: return False
-    return True
-
 class _LinearScan(torch.autograd.Function):
     # Saves a, the output and h0; the backward pass is the same recurrence, reversed in time.
     @staticmethod
@@ -187,6 +184,14 @@ class _LinearScan(torch.autograd.Function):
         start = torch.zeros_like(h[:, :1]) if h0 is None else h0[:, None]
         ga = gh * torch.cat([start, h[:, :-1]], 1).conj()
         return ga, gh, (ac[:, 0] * gh[:, 0] if h0 is not None else None), None, None
+
+# %% ../nbs/08_s5.ipynb #a3030a4c
+scan_backends = ('auto', 'loop', 'doubling', 'triton')
+
+def _has_triton() -> bool:
+    try: import triton  # noqa: F401
+    except ImportError: return False
+    return True
 
 def linear_scan(a, b, h0=None, chunk:int|None=None, backend:str='auto'):
     """All `h_t = a_t h_{t-1} + b_t` over dim 1 of `b` (batch, L, ...), `a` broadcast to `b`,
