@@ -43,6 +43,7 @@ def memory_steps(measure:str, times, theta:float|None=None, start=0.0):
     if _kinds[measure] == 'scaled': return torch.log(t / prev)  # log time: from 0, an infinite step
     return (t - prev) * _units[measure] / theta
 
+# %% ../nbs/01b_hippo_rnn.ipynb #58ca006e
 _alpha = dict(forward_euler=0.0, backward_euler=1.0, bilinear=0.5)
 
 def discretize_steps(A, B, dt, method:str):
@@ -89,6 +90,7 @@ def _mem_t(dA_t, g):
     "The transpose, `dA_t^T g`, for a batch of rows `g`."
     return g @ dA_t if dA_t.dim() == 2 else (g[:, None, :] @ dA_t)[:, 0]
 
+# %% ../nbs/01b_hippo_rnn.ipynb #70683f49
 class _Unroll(torch.autograd.Function):
     # The whole recurrence as one autograd node. Inputs: the input's parts a (L, B) of the feature
     # and p (L, B, 2H or H) of the update and gate; h0 (B, H), c0 (B, N); the weights w (H,) of
@@ -214,6 +216,10 @@ def _check_state(self, state, batch):
                          f"got {got} (default_state(batch) makes a zero one)")
     return state
 
+HiPPORNN.default_state, HiPPORNN.setup_step = _default_state, _setup_step
+HiPPORNN._check_state = _check_state
+
+# %% ../nbs/01b_hippo_rnn.ipynb #612b0ddf
 def _input_parts(self, x):
     "The parts of the feature (..., ) and of update and gate (..., 2H) from the input alone."
     a = F.linear(x, self.to_f.weight[:, :self.H], self.to_f.bias)[..., 0]
@@ -238,8 +244,7 @@ def _step(self, u_t, state, time=None):
     else: h = torch.tanh(pre)
     return h, (h, c, clock + 1 if time is None else t[..., -1])
 
-HiPPORNN.default_state, HiPPORNN.setup_step, HiPPORNN.step = _default_state, _setup_step, _step
-HiPPORNN._check_state, HiPPORNN._input_parts = _check_state, _input_parts
+HiPPORNN._input_parts, HiPPORNN.step = _input_parts, _step
 
 # %% ../nbs/01b_hippo_rnn.ipynb #591d8cf4
 def _check_times(self, times, batch, L, clock, like):

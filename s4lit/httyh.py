@@ -62,6 +62,7 @@ def low_rank_ratio(N:int, z) -> complex:
     P = rank_correction('legs', N)[0]
     return complex(P @ np.linalg.solve(z * np.eye(N) - (A + np.outer(P, P)), P))
 
+# %% ../nbs/05b_httyh.ipynb #3c8ac9eb
 def legs_kernels(N:int, dt:float, L:int, k:int=4):
     "Kernels `(full, diag)`, `(k, L)`: S4-LegS `(A, B)` and S4D-LegS `(S, B/2)`; `C = e_n`, n < k."
     W, P, B, V = (torch.from_numpy(x) for x in nplr('legs', N, B_clip=None))
