@@ -122,9 +122,11 @@ def cached(name:str, sources:list, build:Callable) -> dict:
 
 # %% ../nbs/11_data.ipynb #813dc3a5
 def find_data(folder:str='mnist'):
-    "`data_root()` if it holds `folder`, else `None`: tests that need it are reported as skipped."
-    if (data_root()/folder).is_dir(): return data_root()
-    skip(f'no {folder}/ in the data root {data_root()} (set S4LIT_DATA to a folder that holds it)')
+    "`data_root()` if it holds `folder` with files in it, else `None`: its tests are reported as skipped."
+    d = data_root()/folder
+    if d.is_dir() and any(d.iterdir()): return data_root()
+    what = 'an empty' if d.is_dir() else 'no'
+    skip(f'{what} {folder}/ in the data root {data_root()} (set S4LIT_DATA to a folder that holds it)')
 
 # %% ../nbs/11_data.ipynb #153f99ae
 class SeqDataset(Dataset):
