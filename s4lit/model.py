@@ -1,4 +1,4 @@
-"""Any SSM layer becomes a deep sequence model: the block around it, the stack of blocks, encoders, decoders and pooling.
+"""From one SSM layer to a deep sequence model: residual blocks, norms, pooling and step mode.
 
 Docs: https://s4lit.github.io/s4lit/model.html.md"""
 
@@ -37,6 +37,7 @@ def make_layer(name:str, d_model:int, **kwargs):
             from None
     return cls(d_model, **{**defaults, **kwargs})
 
+# %% ../nbs/10_model.ipynb #3237da24
 class TiedDropout(nn.Module):
     "Dropout with one mask per (sequence, channel), shared over time; `(batch, length, channels)`."
     def __init__(self, p:float=0.0):
@@ -49,7 +50,7 @@ class TiedDropout(nn.Module):
         return x * mask / (1 - self.p)
     def extra_repr(self): return f"p={self.p}"
 
-# %% ../nbs/10_model.ipynb #f2ed7db9
+# %% ../nbs/10_model.ipynb #876e8626
 class _ChannelNorm(nn.Module):
     def __init__(self, kind, d):
         super().__init__()
@@ -62,6 +63,7 @@ class _ChannelNorm(nn.Module):
         if self.kind != 'batch': return self.norm(x)
         return self.norm(x.transpose(1, 2)).transpose(1, 2) if x.dim() == 3 else self.norm(x)
 
+# %% ../nbs/10_model.ipynb #f2ed7db9
 class Block(nn.Module):
     "Residual block: norm, SSM layer (optionally both ways), activation, tied dropout, GLU linear."
     def __init__(self, d_model:int, layer:str='s4d', layer_kwargs:dict|None=None, norm:str='layer',
@@ -181,10 +183,12 @@ class _Tensors(nn.Module):
         self.consts = [None if t else l for t, l in zip(self.is_tensor, leaves)]
         return tuple(l for t, l in zip(self.is_tensor, leaves) if t)
 
+# %% ../nbs/10_model.ipynb #ce6b7ae6
 def _own_grad(p):
     "Hook: a fresh tensor for autograd to adopt as `p.grad` (the graph would overwrite its own)."
     return lambda g: g.clone() if p.grad is None else g
 
+# %% ../nbs/10_model.ipynb #8fceb440
 class GraphedModule(nn.Module):
     "`module` replayed from CUDA graphs recorded for fixed input shapes; made by `graphed`."
     def __init__(self, module:nn.Module, sample_inputs:tuple, warmup:int=3):
@@ -249,6 +253,7 @@ class GraphedModule(nn.Module):
         mode = 'train' if self.mode else 'eval'
         return f"inputs={shapes}, mode={mode}, backward={self.with_backward}"
 
+# %% ../nbs/10_model.ipynb #99edb3c1
 def graphed(module:nn.Module, *sample_inputs, warmup:int=3):
     """`module` with its forward (and backward, if gradients are enabled) recorded as CUDA graphs
     for inputs shaped like `sample_inputs`."""
