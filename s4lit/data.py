@@ -122,11 +122,12 @@ def cached(name:str, sources:list, build:Callable) -> dict:
 
 # %% ../nbs/11_data.ipynb #813dc3a5
 def find_data(folder:str='mnist'):
-    "`data_root()` if it holds `folder` with files in it, else `None`: its tests are reported as skipped."
+    "`data_root()` if `folder` there holds files, else `None` (its tests are reported as skipped)."
     d = data_root()/folder
     if d.is_dir() and any(d.iterdir()): return data_root()
     what = 'an empty' if d.is_dir() else 'no'
-    skip(f'{what} {folder}/ in the data root {data_root()} (set S4LIT_DATA to a folder that holds it)')
+    skip(f'{what} {folder}/ in the data root {data_root()} '
+         f'(set S4LIT_DATA to a folder that holds it)')
 
 # %% ../nbs/11_data.ipynb #153f99ae
 class SeqDataset(Dataset):
