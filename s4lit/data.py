@@ -657,6 +657,7 @@ class Task:
     rate: int|None = None      # samples per second of audio tasks
     defaults: dict = None
     about: str = ''
+    generated: bool = False    # made from a seed by `fn(split, **kw)`: no files to read
 
 TASKS = {t.name: t for t in [
     Task('smnist', smnist, 784, 1, 10, (54000, 6000, 10000), image=(28, 28),
@@ -674,12 +675,13 @@ TASKS = {t.name: t for t in [
     Task('quickdraw', quickdraw, 784, 1, 6, (14400, 1800, 1800), image=(28, 28),
          about='QuickDraw bitmaps pixel by pixel, 6 classes'),
     Task('copying', copying, 120, 10, 8, (10000, 1000, 1000), tokens=True, l_output=10,
-         about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
-    Task('adding', adding, 200, 2, None, (10000, 1000, 1000),
+         generated=True, about='recall 10 tokens after 100 blanks (label: 10 tokens)'),
+    Task('adding', adding, 200, 2, None, (10000, 1000, 1000), generated=True,
          about='sum of the two marked values (regression)'),
     Task('selcopy', selective_copying, 72, 10, 8, (10000, 1000, 1000), tokens=True, l_output=8,
-         about='recall 8 tokens scattered among 56 blanks, in order'),
+         generated=True, about='recall 8 tokens scattered among 56 blanks, in order'),
     Task('induction', induction_heads, 256, 17, 16, (10000, 1000, 1000), tokens=True, l_output=1,
+         generated=True,
          about='the token that followed the trigger, when the trigger comes again'),
     Task('shakespeare', shakespeare, 256, 65, 65, (3921, 217, 217), tokens=True, l_output=256,
          about='next character at every step'),
@@ -696,8 +698,7 @@ def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
     if name not in TASKS: raise ValueError(f'unknown task {name!r}; valid: {", ".join(TASKS)}')
     t = TASKS[name]
     kw = {**(t.defaults or {}), **kw}
-    # generated: no files to read
-    if t.fn in (copying, adding, selective_copying, induction_heads):
+    if t.generated:
         kw.pop('download', None); return t.fn(split, **kw)
     ds = t.fn(split, root, **kw)
     ds.name = name
