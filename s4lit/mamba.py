@@ -9,7 +9,7 @@ __all__ = ['scans', 'selective_scan_ref', 'selective_scan_parallel', 'segsum', '
            'Mamba']
 
 # %% ../nbs/09_mamba.ipynb #e1fdd0aa
-import math
+import functools, math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -275,7 +275,9 @@ def selective_scan(u, delta, A, B, C, D=None, z=None, h0=None, scan:str='auto'):
     if scan == 'parallel': return selective_scan_parallel(u, delta, A, B, C, D, z, h0)
     return selective_scan_ref(u, delta, A, B, C, D, z, h0)
 
+@functools.cache
 def _has_triton():
+    "Whether triton imports (asked once: the answer is on the path of every forward)."
     try: import triton  # noqa: F401
     except ImportError: return False
     return True
