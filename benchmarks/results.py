@@ -16,7 +16,7 @@ Each run's recipe is below: the model sizes and schedule we chose for each task,
 otherwise (AdamW, SSM parameters at lr 1e-3 and no weight decay, warmup then cosine decay, best-validation checkpoint
 evaluated on the test split).
 """
-import argparse, datetime, json, os, shlex, signal, subprocess, sys
+import argparse, datetime, functools, json, os, shlex, signal, subprocess, sys
 from pathlib import Path
 
 RUNS = {  # name: s4lit-train options
@@ -51,6 +51,7 @@ def args_of(opts):
     return out
 
 
+@functools.cache
 def _recipes():
     from s4lit.train import recipes
     return recipes()
@@ -100,13 +101,14 @@ def _known(root):
 
 
 def status(root, names=None):
+    from s4lit.train import TrainConfig
     print(f"{'run':16} {'epoch':>9} {'val acc':>8} {'best':>7} {'test':>7} {'val bpd':>8} {'s/epoch':>8} {'ETA min':>8}  state")
     for n in names or _known(root):
         d, opts = Path(root)/n, options(n)
         if not d.exists(): continue
         h = history(d); ep = [r for r in h if 'epoch' in r]; test = next((r for r in h if 'test_acc' in r), None)
         spe = sum(r['epoch_time'] for r in ep) / len(ep) if ep else float('nan')
-        epochs = opts.get('epochs', 10)
+        epochs = TrainConfig(**opts).epochs
         left = (epochs - len(ep)) * spe / 60
         last = ep[-1]['val_acc'] if ep else float('nan')
         best = max((r['val_acc'] for r in ep), default=float('nan'))
@@ -139,9 +141,9 @@ def table(root):
         if not ep: continue
         cmd = (d/'command.txt').read_text().strip() if (d/'command.txt').exists() else shlex.join(command(n, root))
         tot = sum(r['epoch_time'] for r in ep)
-        params = f"{n_parameters(TrainConfig(**opts)):,}"
-        acc = f"{test['test_acc']:.4f}" if test else '(not finished)'
         cfg = TrainConfig(**opts)
+        params = f"{n_parameters(cfg):,}"
+        acc = f"{test['test_acc']:.4f}" if test else '(not finished)'
         print(f"| {n} | {cfg.task} | {cfg.model}, {cfg.n_layers} x {cfg.d_model} | {params} | {len(ep)}/{cfg.epochs} | "
               f"{max(r['val_acc'] for r in ep):.4f} | {acc} | {tot / len(ep):.1f} | "
               f"{tot / 60:.1f} | `{cmd}` |")
