@@ -188,6 +188,17 @@ def _own_grad(p):
     "Hook: a fresh tensor for autograd to adopt as `p.grad` (the graph would overwrite its own)."
     return lambda g: g.clone() if p.grad is None else g
 
+# %% ../nbs/10_model.ipynb #7f9a2502
+def _forget_capture(graphed_module) -> bool:
+    "Drop the autograd graph held by the outputs `make_graphed_callables` kept; False if not found."
+    def cells(f): return dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
+    try:  # new_fwd -> graphed (functionalized) -> Graphed.forward, which returns the kept outputs
+        fn = cells(graphed_module.forward)['graphed'].cell_contents
+        kept = cells(cells(fn)['Graphed'].cell_contents.forward)['static_outputs']
+        kept.cell_contents = tuple(o.detach() for o in kept.cell_contents)
+    except (AttributeError, KeyError, ValueError, TypeError): return False
+    return True
+
 # %% ../nbs/10_model.ipynb #8fceb440
 class GraphedModule(nn.Module):
     "`module` replayed from CUDA graphs recorded for fixed input shapes; made by `graphed`."
@@ -205,6 +216,7 @@ class GraphedModule(nn.Module):
         try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
                                                num_warmup_iters=warmup, allow_unused_input=True)
         finally: gc.enable()
+        self.forgot_capture = _forget_capture(adapter)
         # a list, so that its (shared) parameters are not registered twice
         self._adapter = [adapter]
         self._hooks = ([p.register_hook(_own_grad(p)) for p in module.parameters()
