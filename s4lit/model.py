@@ -199,6 +199,15 @@ def _forget_capture(graphed_module) -> bool:
     except (AttributeError, KeyError, ValueError, TypeError): return False
     return True
 
+# %% ../nbs/10_model.ipynb #bfe29308
+def _warm_up(module, inputs, n:int):
+    "`n` forward passes of `module` (with backward, if gradients are enabled); nothing is kept."
+    wrt = [t for t in (*inputs, *module.parameters()) if t.requires_grad]
+    for _ in range(n):
+        outs = [o for o in module(*inputs) if o.requires_grad]
+        if outs and torch.is_grad_enabled():
+            torch.autograd.grad(outs, wrt, [torch.zeros_like(o) for o in outs], allow_unused=True)
+
 # %% ../nbs/10_model.ipynb #8fceb440
 class GraphedModule(nn.Module):
     "`module` replayed from CUDA graphs recorded for fixed input shapes; made by `graphed`."
@@ -209,12 +218,17 @@ class GraphedModule(nn.Module):
                           for x in sample_inputs]
         self.with_backward = torch.is_grad_enabled()
         adapter = _Tensors(module)
+        # lazy initialization (cuDNN, Triton, cuBLAS) must not land in the capture: warm up first
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side): _warm_up(adapter, sample_inputs, warmup)
+        torch.cuda.current_stream().wait_stream(side)
         # dead graphs freed by a collection during the capture would break it:
         # free them now, and pause the collector
         gc.collect()
         gc.disable()
         try: torch.cuda.make_graphed_callables(adapter, tuple(sample_inputs),
-                                               num_warmup_iters=warmup, allow_unused_input=True)
+                                               num_warmup_iters=0, allow_unused_input=True)
         finally: gc.enable()
         self.forgot_capture = _forget_capture(adapter)
         # a list, so that its (shared) parameters are not registered twice
