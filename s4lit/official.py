@@ -61,6 +61,8 @@ def _layout(sd:dict) -> tuple:
     raise KeyError("not an official state_dict: expected 'kernel.log_A_real' (standalone S4D), "
                    "'layer.kernel.inv_dt' (S4Block) or 'kernel.inv_dt' (FFTConv)")
 
+
+# %% ../nbs/07_official.ipynb #938ba515
 def _untie(x, H:int, dim:int):
     "Tile an official parameter's `n_ssm` tied copies along `dim` to `H` (`h` reads `h % n_ssm`)."
     n = x.shape[dim]
@@ -104,6 +106,8 @@ def _build(sd, p, H, N2, dplr, disc, real_transform, dropout, transposed, lr, ba
     if p: return S4DStandalone(H, 2 * N2, dropout, transposed, **kw)
     return S4D(H, 2 * N2, transposed, **kw)
 
+
+# %% ../nbs/07_official.ipynb #8e41e12b
 def from_official(state_dict:dict, disc:str='zoh', real_transform:str='exp', dt_transform:str='exp',
                   imag_transform:str='none', activation:str='gelu', final_act:str='glu',
                   dropout:float=0.0, transposed:bool=True, lr:float|None=None,
@@ -153,6 +157,8 @@ def _tie(x, n:int, dim:int, grad:bool):
                          "write them with n_ssm=None (one copy per channel)")
     return g.select(dim, 0)
 
+
+# %% ../nbs/07_official.ipynb #23a31a74
 def _value(grad:bool):
     if not grad: return lambda t: t.detach()
     return lambda t: t.grad if t.grad is not None else torch.zeros_like(t)

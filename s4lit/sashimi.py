@@ -143,12 +143,6 @@ class SaShiMi(nn.Module):
                              f"channels last, got shape {tuple(x.shape)}")
         return self.encoder(x)
 
-    def _levels(self, x, k=0):
-        if k == len(self.pool): return self.center(x)
-        h = self.down[k](x)
-        y = self._levels(self.down_pool[k](h), k + 1)
-        return self.up[k](h + self.up_pool[k](y))
-
     def forward(self, x, state=None, lengths=None):
         "Logits `(batch, L, d_output)` for tokens `(batch, L)` or `(batch, L, d_input)`, None."
         if state is not None:
@@ -162,7 +156,7 @@ class SaShiMi(nn.Module):
         if L % P:
             raise ValueError(f"sequence length {L} is not a multiple of prod(pool) = {P} "
                              f"(pool={self.pool})")
-        return self.decoder(self.norm(self._levels(h))), None
+        return self.decoder(self.norm(_levels(self, h))), None
 
     def default_state(self, batch:int, device=None):
         "Step-mode state: per-stage SSM states, pooling buffers (tensor lists), the time `t` (int)."
@@ -176,25 +170,37 @@ class SaShiMi(nn.Module):
         "Prepare every SSM block for `step` (`kw` go to each layer's `setup_step`)."
         for s in (*self.down, self.center, *self.up): s.setup_step(**kw)
 
-    def _step_levels(self, x_t, old, new, k=0):
-        if k == len(self.pool):
-            y, new['center'] = self.center.step(x_t, old['center'])
-            return y
-        h, new['down'][k] = self.down[k].step(x_t, old['down'][k])
-        z, new['down_pool'][k] = self.down_pool[k].step(h, old['down_pool'][k])
-        y = None if z is None else self._step_levels(z, old, new, k + 1)
-        u, new['up_pool'][k] = self.up_pool[k].step(y, old['up_pool'][k])
-        y, new['up'][k] = self.up[k].step(h + u, old['up'][k])
-        return y
-
     def step(self, x_t, state):
         """One sample: tokens `(batch,)` or `(batch, d_input)` ->
         `(logits (batch, d_output), new_state)`; `state` is not modified."""
         new = {k: (list(v) if isinstance(v, list) else v) for k, v in state.items()}
-        y = self._step_levels(self._encode(x_t, 2), state, new)
+        y = _step_levels(self, self._encode(x_t, 2), state, new)
         new['t'] = state['t'] + 1
         return self.decoder(self.norm(y)), new
 
     def extra_repr(self):
         return (f"d_model={self.d_model}, pool={self.pool}, expand={self.expand}, "
                 f"embedding={self.embedding}")
+
+# %% ../nbs/15_sashimi.ipynb #7aded586
+def _levels(model:SaShiMi, x, k:int=0):
+    "The U-Net recursion, convolution view: `y^(k)` from `x^(k)` (batch, L_k, e^k H)."
+    if k == len(model.pool): return model.center(x)
+    h = model.down[k](x)
+    y = _levels(model, model.down_pool[k](h), k + 1)
+    return model.up[k](h + model.up_pool[k](y))
+
+
+# %% ../nbs/15_sashimi.ipynb #be6a8b8c
+def _step_levels(model:SaShiMi, x_t, old:dict, new:dict, k:int=0):
+    "One step of level `k` on `x_t` (batch, e^k H): down, pool, inner level, up-pool, up."
+    if k == len(model.pool):
+        y, new['center'] = model.center.step(x_t, old['center'])
+        return y
+    h, new['down'][k] = model.down[k].step(x_t, old['down'][k])
+    z, new['down_pool'][k] = model.down_pool[k].step(h, old['down_pool'][k])
+    y = None if z is None else _step_levels(model, z, old, new, k + 1)
+    u, new['up_pool'][k] = model.up_pool[k].step(y, old['up_pool'][k])
+    y, new['up'][k] = model.up[k].step(h + u, old['up'][k])
+    return y
+
