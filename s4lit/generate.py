@@ -34,13 +34,14 @@ def sample_logits(logits:torch.Tensor, temperature:float=1.0, top_p:float=1.0,
 
 # %% ../nbs/14_generate.ipynb #d31d8986
 def _vocab(model):
-    "(outputs, start token) of a next-token model: an embedding of one token more than its outputs."
+    """(outputs V, start token) of a next-token model: an embedding of V + 1 tokens, the last the
+    start token, or of V tokens (start None: each token read predicts the next)."""
     V, n_in = model.decoder.out_features, getattr(model.encoder, 'num_embeddings', None)
-    if n_in != V + 1:
+    if n_in not in (V, V + 1):
         got = 'no embedding' if n_in is None else f'an embedding of {n_in}'
-        raise ValueError(f"generation needs a model with token input and a start token: "
-                         f"an embedding of {V + 1} tokens for {V} outputs, got {got}")
-    return V, V
+        raise ValueError(f"generation needs a model with token input: an embedding of {V + 1} "
+                         f"tokens (a start token) or {V} for {V} outputs, got {got}")
+    return V, (V if n_in == V + 1 else None)
 
 @torch.no_grad()
 def log_likelihood(model, x:torch.Tensor) -> torch.Tensor:
@@ -48,8 +49,11 @@ def log_likelihood(model, x:torch.Tensor) -> torch.Tensor:
     convolution over each whole sequence."""
     V, start = _vocab(model)
     model.eval()
-    logp = torch.log_softmax(model(NextToken(start)(x))[0].double(), -1)
-    return logp.gather(-1, x.long()[..., None])[..., 0].sum(-1)
+    x = x.long()
+    # every token after the start token, or every token after the first
+    inp, target = (NextToken(start)(x), x) if start is not None else (x[:, :-1], x[:, 1:])
+    logp = torch.log_softmax(model(inp)[0].double(), -1)
+    return logp.gather(-1, target[..., None])[..., 0].sum(-1)
 
 def _graphed_step(model, tok, state):
     """`model.step` replayed from a CUDA graph, as a function of the token alone (the state stays in
@@ -94,15 +98,21 @@ def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperat
         if prefix.numel() and (prefix.min() < 0 or prefix.max() >= V):
             raise ValueError(f"prefix tokens must be in [0, {V})")
     P = 0 if prefix is None else prefix.shape[1]
+    if start is None and P == 0:
+        raise ValueError("the model has no start token (it reads a token and predicts the next): "
+                         "give a prefix of at least one token to continue")
     g = None if seed is None else torch.Generator(device).manual_seed(seed)
     model.eval(); model.setup_step()
     state = model.default_state(n, device=device)
-    tok = torch.full((n,), start, dtype=torch.long, device=device)
     out = torch.empty(n, length, dtype=torch.long, device=device)
     ll = torch.zeros(n, dtype=torch.float64, device=device)
+    # the first input: the start token, or the prefix's first token (given, not predicted)
+    if start is None: tok = out[:, 0] = prefix[:, 0]
+    else: tok = torch.full((n,), start, dtype=torch.long, device=device)
+    tok = tok.clone()
     # CUDA: one launch per step instead of dozens
     replay = _graphed_step(model, tok, state) if graph else None
-    for t in range(length):
+    for t in range(0 if start is not None else 1, length):
         if replay is not None: logits = replay(tok)
         else: logits, state = model.step(tok, state)
         tok = prefix[:, t] if t < P else sample_logits(logits, temperature, top_p, g)
@@ -161,9 +171,10 @@ def image_grid(tokens:torch.Tensor, image:tuple, ncol:int=8, pad:int=1) -> np.nd
         grid[y0:y0 + H, x0:x0 + W] = im
     return grid
 
-# next-token tasks with a start token: a label at every step, one more input token than classes
-SAMPLEABLE = tuple(n for n, t in TASKS.items()
-                   if t.tokens and t.l_output == t.L and t.d_input == t.n_classes + 1)
+# next-token tasks: a label at every step, and one more input token than classes (the start
+# token) or as many (text: each token predicts the next, and sampling continues a prefix)
+SAMPLEABLE = tuple(n for n, t in TASKS.items() if t.tokens and t.l_output == t.L
+                   and t.d_input in (t.n_classes, t.n_classes + 1))
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
 
@@ -200,11 +211,14 @@ def main(argv=None):
         model, cfg = load_checkpoint(a.checkpoint, a.device)
         if cfg.task not in SAMPLEABLE:
             kind = ('a classifier' if not TASKS[cfg.task].l_output
-                    else 'a model without a start token')
+                    else 'a model labelled at its last steps only')
             raise ValueError(f"{a.checkpoint} is {kind} of task {cfg.task!r}: "
                              f"generation needs a model trained to predict every next step "
-                             f"from a start token ({', '.join(SAMPLEABLE)})")
-        _vocab(model)
+                             f"({', '.join(SAMPLEABLE)})")
+        V, start = _vocab(model)
+        if start is None and not a.prefix:
+            raise ValueError(f"task {cfg.task!r} has no start token: its models continue a "
+                             f"prefix; give --prefix P (P >= 1) to continue test sequences")
         if a.n < 1: raise ValueError(f"--n must be at least 1, got {a.n}")
         L = a.length or TASKS[cfg.task].L
         if cfg.backbone == 'sashimi' and L % math.prod(model.pool):
@@ -232,8 +246,16 @@ def main(argv=None):
     if task.rate is not None:
         for k, s in enumerate(tokens): write_wav(out/f'sample_{k}.wav', mu_law_decode(s), task.rate)
         files.append(f'sample_0.wav .. sample_{len(tokens) - 1}.wav')
-    bpd = (-ll / L / math.log(2)).tolist()
+    texts = None
+    if test is not None and test.vocab and all(len(c) == 1 for c in test.vocab):  # characters
+        texts = [''.join(test.vocab[i] for i in s) for s in tokens.tolist()]
+        (out/'samples.txt').write_text(''.join(f"--- sample {k}\n{t}\n"
+                                               for k, t in enumerate(texts)))
+        files.append('samples.txt')
+    # without a start token the first token is given, not predicted
+    bpd = (-ll / (L - (start is None)) / math.log(2)).tolist()
     what = 'continuing ' + str(a.prefix) + ' test steps' if a.prefix else 'unconditional'
     print(f"{a.n} samples of {L} steps ({what}), "
           f"bits per step under the model: " + ', '.join(f'{b:.3f}' for b in bpd)
-          + f"\nwrote {', '.join(files)} to {out}")
+          + f"\nwrote {', '.join(files)} to {out}"
+          + (f"\nthe first sample:\n{texts[0]}" if texts else ''))
