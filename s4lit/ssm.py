@@ -10,8 +10,26 @@ __all__ = ['methods', 'discretize', 'krylov', 'fft_conv', 'register', 'param_gro
 # %% ../nbs/00_ssm.ipynb #a4506f13
 import torch
 
-# %% ../nbs/00_ssm.ipynb #ddac1272
+# %% ../nbs/00_ssm.ipynb #eb8e4e81
 _gbt_alpha = {'forward_euler': 0.0, 'backward_euler': 1.0, 'bilinear': 0.5}
+
+def _gbt(A, b, dt, alpha:float):
+    "GBT `(dA, db)` of `A` (..., N, N), `b` (..., N, 1) at step `dt` (..., 1, 1), weight `alpha`."
+    I = torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
+    lhs = I - alpha * dt * A
+    return torch.linalg.solve(lhs, I + (1 - alpha) * dt * A), torch.linalg.solve(lhs, dt * b)
+
+# %% ../nbs/00_ssm.ipynb #7eb821a3
+def _zoh(A, b, dt):
+    "Zero-order hold `(dA, db)` of `A` (..., N, N), `b` (..., N, 1) at step `dt` (..., 1, 1)."
+    N = A.shape[-1]
+    shape = torch.broadcast_shapes(A.shape[:-2], b.shape[:-2], dt.shape[:-2])
+    M = A.new_zeros(*shape, N + 1, N + 1)
+    M[..., :N, :N], M[..., :N, N:] = A, b
+    E = torch.linalg.matrix_exp(dt * M)
+    return E[..., :N, :N], E[..., :N, N:]
+
+# %% ../nbs/00_ssm.ipynb #3cef628f
 methods = (*_gbt_alpha, 'zoh', 'gbt')
 
 def discretize(A, B, dt, method:str='bilinear', alpha:float|None=None):
@@ -27,19 +45,8 @@ def discretize(A, B, dt, method:str='bilinear', alpha:float|None=None):
         raise ValueError(f"A must be (..., N, N) and B (..., N) or (..., N, 1); "
                          f"got {tuple(A.shape)} and {tuple(B.shape)}")
     dt = torch.as_tensor(dt, dtype=A.dtype, device=A.device)[..., None, None]
-    N = A.shape[-1]
-    if method == 'zoh':
-        shape = torch.broadcast_shapes(A.shape[:-2], b.shape[:-2], dt.shape[:-2])
-        M = A.new_zeros(*shape, N + 1, N + 1)
-        M[..., :N, :N], M[..., :N, N:] = A, b
-        E = torch.linalg.matrix_exp(dt * M)
-        dA, db = E[..., :N, :N], E[..., :N, N:]
-    else:
-        a = _gbt_alpha.get(method, alpha)
-        I = torch.eye(N, dtype=A.dtype, device=A.device)
-        lhs = I - a * dt * A
-        dA = torch.linalg.solve(lhs, I + (1 - a) * dt * A)
-        db = torch.linalg.solve(lhs, dt * b)
+    if method == 'zoh': dA, db = _zoh(A, b, dt)
+    else: dA, db = _gbt(A, b, dt, _gbt_alpha.get(method, alpha))
     return dA, (db if column else db[..., 0])
 
 # %% ../nbs/00_ssm.ipynb #8c87d970
