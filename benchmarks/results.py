@@ -6,6 +6,7 @@
                                                   # or --until seconds have passed (0: no limit)
     python benchmarks/results.py table            # the Markdown table of finished runs, with each exact command
     python benchmarks/results.py commands         # the s4lit-train command of every run
+    python benchmarks/results.py stop runs        # as Ctrl-C: each ends its step, saves last.pt, exits
 
 A run is a name below or any recipe shipped with s4lit (`s4lit-train --recipe list`); a recipe runs as
 `s4lit-train --recipe NAME --out <root>/NAME --no-progress`.
@@ -168,10 +169,10 @@ def main():
     elif a.action == 'table': table(a.root)
     elif a.action == 'commands':
         for n in names: print(shlex.join(command(n, a.root)))
-    elif a.action == 'stop':
-        for n in names:
+    elif a.action == 'stop':   # as Ctrl-C: the run ends its step, saves last.pt and exits cleanly
+        for n in names:        # (a process killed mid-kernel under MPS takes every client down)
             d = Path(a.root)/n
-            if alive(d): os.killpg(int((d/'pid').read_text()), signal.SIGTERM); print(f"{n}: stopped")
+            if alive(d): os.killpg(int((d/'pid').read_text()), signal.SIGINT); print(f"{n}: stopping")
 
 
 if __name__ == '__main__':

@@ -39,6 +39,8 @@ for s in $steps; do case $s in
               # UNTIL seconds (default 480), then copies their logs to $OUT/results.tgz. Started again, a run resumes.
               [ -n "${MPS:-}" ] && export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps CUDA_MPS_LOG_DIRECTORY=/tmp/mpslog && mkdir -p /tmp/mps /tmp/mpslog \
                 && { pgrep -f nvidia-cuda-mps-control >/dev/null || nvidia-cuda-mps-control -d; }   # MPS=1: one GPU context for all runs
+              # under MPS a client killed mid-kernel faults the server and every other client: stop runs with
+              # `results.py stop` (Ctrl-C: the step ends, last.pt is saved), never with kill
               run results_start 60 python3 benchmarks/results.py start "${RUNS:?set RUNS}"
               run results_wait $(( ${UNTIL:-480} + 60 )) python3 benchmarks/results.py wait "$RUNS" --until "${UNTIL:-480}" --every 60
               tar czf "$OUT/results.tgz" runs/results/*/{metrics.jsonl,config.json,command.txt,log.txt} 2>/dev/null ;;
