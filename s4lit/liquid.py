@@ -40,6 +40,15 @@ def prefix_symmetric(u, m:int):
         H.append(sum((-1) ** i * H[a - i] * P[i] for i in range(1, a + 1)) / a)
     return torch.stack(E), torch.stack(H)
 
+# %% ../nbs/06_liquid.ipynb #d51fcc4c
+def _allcombs_terms(u, K, E, H):
+    "Degrees 2..p of 'allcombs' KB: `sum_{a+b=q-1} E_a(k) (K[q-1] * (u H_b))(k-q+1)`."
+    p, L = len(K), u.shape[-1]
+    qb = [(q, b) for q in range(2, p + 1) for b in range(q)]
+    c = fft_conv(u * torch.stack([H[b] for _, b in qb]),   # (pairs, batch, H, L)
+                 torch.stack([K[q - 1] for q, _ in qb])[:, None])
+    return sum(E[q - 1 - b] * F.pad(c[i], (q - 1, 0))[..., :L] for i, (q, b) in enumerate(qb))
+
 # %% ../nbs/06_liquid.ipynb #3edd4d5e
 def _re2(a, b):
     "`2 Re sum_n a b` over stored conjugate-pair halves: the full state's `a^* b` (real systems)."
@@ -286,12 +295,7 @@ class LiquidS4(nn.Module):
         K = _vandermonde(C * dB ** qs, xA, L, k.backend)   # (p, H, L)
         u = x.double()
         E, Hs = prefix_symmetric(u, p - 1)
-        y = fft_conv_skip(u, K[0], self.ssm.D.double())
-        qb = [(q, b) for q in range(2, p + 1) for b in range(q)]
-        # (pairs, batch, H, L)
-        c = fft_conv(u * torch.stack([Hs[b] for _, b in qb]),
-                     torch.stack([K[q - 1] for q, _ in qb])[:, None])
-        for i, (q, b) in enumerate(qb): y = y + E[q - 1 - b] * F.pad(c[i], (q - 1, 0))[..., :L]
+        y = fft_conv_skip(u, K[0], self.ssm.D.double()) + _allcombs_terms(u, K, E, Hs)
         if s is not None:
             # S_d = sum_{r <= p-d} x^(r)
             S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)
