@@ -40,6 +40,15 @@ def prefix_symmetric(u, m:int):
         H.append(sum((-1) ** i * H[a - i] * P[i] for i in range(1, a + 1)) / a)
     return torch.stack(E), torch.stack(H)
 
+# %% ../nbs/06_liquid.ipynb #d51fcc4c
+def _allcombs_terms(u, K, E, H):
+    "Degrees 2..p of 'allcombs' KB: `sum_{a+b=q-1} E_a(k) (K[q-1] * (u H_b))(k-q+1)`."
+    p, L = len(K), u.shape[-1]
+    qb = [(q, b) for q in range(2, p + 1) for b in range(q)]
+    c = fft_conv(u * torch.stack([H[b] for _, b in qb]),   # (pairs, batch, H, L)
+                 torch.stack([K[q - 1] for q, _ in qb])[:, None])
+    return sum(E[q - 1 - b] * F.pad(c[i], (q - 1, 0))[..., :L] for i, (q, b) in enumerate(qb))
+
 # %% ../nbs/06_liquid.ipynb #3edd4d5e
 def _re2(a, b):
     "`2 Re sum_n a b` over stored conjugate-pair halves: the full state's `a^* b` (real systems)."
@@ -61,13 +70,14 @@ def dplr_dB(Lambda, P, B, dt):
         t = torch.linalg.solve(I + h[..., None] * G, s.T).T
     return z - h * (EP * t[..., None]).sum(0)
 
+
+# %% ../nbs/06_liquid.ipynb #fd9ecc50
 def dplr_undiscretize(Lambda, P, w, dt):
     """The continuous `B'` (stored half, `(..., H, N/2)`) whose bilinear discretization is `w`.
     `B' = (I - dt/2 A) w / dt`."""
     h = dt[:, None] / 2
     Pw = _re2(P.conj(), w[..., None, :, :])            # P^* w, (..., r, H)
     return ((1 - h * Lambda) * w + h * (P * Pw[..., None]).sum(-3)) / (2 * h)
-
 
 # %% ../nbs/06_liquid.ipynb #d7a1e002
 def _dplr_powers_real(Lr, Li, Pr, Pi, Br, Bi, dt, p:int):
@@ -106,13 +116,12 @@ def dplr_input_powers(Lambda, P, B, dt, p:int):
     q = torch.arange(2, p + 1, device=B.device)[:, None, None]
     return dplr_undiscretize(Lambda, P, dplr_dB(Lambda, P, B, dt) ** q, dt)
 
-# %% ../nbs/06_liquid.ipynb #4ed30cde
+# %% ../nbs/06_liquid.ipynb #7c387957
 def _fft_inputs(x, past, p:int, dtype):
     "The KB convolutions' input: `input_products` in `dtype`, each padded by `L` zeros for the FFT."
     return F.pad(input_products(x.to(dtype), p, past), (0, x.shape[-1]))
-# compiled: one pass from the input (transposed or not) to the padded products. Static shapes:
-# compiled for any shape (`dynamic`), its index arithmetic made it 6x slower than this pass on an
-# H100 (0.90 against 0.14 ms, p = 2, L = 4096)
+# compiled: one pass from the input (transposed or not) to the padded products, per shape: a
+# dynamic-shape version spends more on index arithmetic than the pass itself
 
 def _spectral_sum(V, K):
     "`sum_q V[q] K[q]` of complex spectra as real pairs: `V` (p, batch, H, F, 2), `K` (p, H, F, 2)."
@@ -126,6 +135,7 @@ def _compiled(f, *args):
     out = kernels._run_compiled(f, args[0].device.type, *args, detach=False)
     return f(*args) if out is None else out
 
+# %% ../nbs/06_liquid.ipynb #f503859b
 def _liquid_conv(x, past, K, D, p:int):
     "`(y, v)`: `y = sum_q K[q] * v[q] + D x` by FFT (one inverse), `x` (B, H, L), `K` (p, H, L)."
     L, n = x.shape[-1], 2 * x.shape[-1]
@@ -143,6 +153,7 @@ def _liquid_conv(x, past, K, D, p:int):
     else: Yf = (Vf * Kf[:, None]).sum(0)
     return torch.fft.irfft(Yf, n=n, norm='forward')[..., :L].to(x.dtype), v[..., :L]
 
+# %% ../nbs/06_liquid.ipynb #6d0f0058
 def _pb_terms(y, x, past, c, p:int):
     "`y` plus the PB terms `c[q-2, h] u[k] ... u[k-q+1]`, `q = 2..p`; `past` (..., p-1) before `x`."
     L, v = x.shape[-1], x
@@ -154,6 +165,7 @@ def _pb_terms(y, x, past, c, p:int):
 # compiled once for all lengths and batch sizes: an elementwise chain has no large temporaries
 _pb_terms.dynamic = True
 
+# %% ../nbs/06_liquid.ipynb #4ed30cde
 liquid_kernels, product_sets, bases = ('kb', 'pb'), ('adjacent', 'allcombs'), ('s4d', 's4')
 
 class LiquidS4(nn.Module):
@@ -283,12 +295,7 @@ class LiquidS4(nn.Module):
         K = _vandermonde(C * dB ** qs, xA, L, k.backend)   # (p, H, L)
         u = x.double()
         E, Hs = prefix_symmetric(u, p - 1)
-        y = fft_conv_skip(u, K[0], self.ssm.D.double())
-        qb = [(q, b) for q in range(2, p + 1) for b in range(q)]
-        # (pairs, batch, H, L)
-        c = fft_conv(u * torch.stack([Hs[b] for _, b in qb]),
-                     torch.stack([K[q - 1] for q, _ in qb])[:, None])
-        for i, (q, b) in enumerate(qb): y = y + E[q - 1 - b] * F.pad(c[i], (q - 1, 0))[..., :L]
+        y = fft_conv_skip(u, K[0], self.ssm.D.double()) + _allcombs_terms(u, K, E, Hs)
         if s is not None:
             # S_d = sum_{r <= p-d} x^(r)
             S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)
@@ -379,3 +386,4 @@ class LiquidS4(nn.Module):
     def extra_repr(self):
         return (f"liquid_degree={self.p}, liquid_kernel={self.kind!r}, products={self.products!r}, "
                 f"base={self.base!r}, transposed={self.transposed}")
+
