@@ -14,7 +14,7 @@ import torch
 from scipy import special
 from .ssm import discretize
 
-# %% ../nbs/01_hippo.ipynb #0a6b54e6
+# %% ../nbs/01_hippo.ipynb #07b7d35d
 def _legt(N):
     r = np.sqrt(2 * np.arange(N) + 1.0)
     n, k = np.indices((N, N))
@@ -34,6 +34,7 @@ def _legsd(N):
     A, B = _legs(N)
     return A + 0.5 * B @ B.T, B / 2
 
+# %% ../nbs/01_hippo.ipynb #a7c1171d
 def _lagt(N, beta=1.0):
     return np.eye(N) / 2 - np.tril(np.ones((N, N))), beta * np.ones((N, 1))
 
@@ -73,7 +74,7 @@ def _foud(N):
     A, B = _fourier_rotations(N, 2 * np.pi)
     return A - 0.5 * np.eye(N), B
 
-# %% ../nbs/01_hippo.ipynb #e585ae2a
+# %% ../nbs/01_hippo.ipynb #f617112a
 _measures = dict(legt=_legt, lmu=_lmu, legs=_legs, legsd=_legsd, lagt=_lagt, tlagt=_tlagt,
                  glagt=_glagt, fout=_fout, fourier=_fout, fourier_decay=_fourier_decay,
                  fourier2=_fourier2, foud=_foud, fourier_diag=_foud)
@@ -91,6 +92,7 @@ def _lookup(measure):
         raise ValueError(f"unknown measure {measure!r}; known measures: {', '.join(measures)}")
     return _measures[measure]
 
+# %% ../nbs/01_hippo.ipynb #6d71ccfe
 def transition(measure:str, N:int, **kwargs):
     "HiPPO matrices `(A, B)` of `measure` at state size `N`: float64 arrays (N, N) and (N, 1)."
     f = _lookup(measure)
@@ -113,31 +115,35 @@ def basis(measure:str, N:int, x):
     cos, sin = np.sqrt(2) * np.cos(2 * np.pi * k * x), -np.sqrt(2) * np.sin(2 * np.pi * k * x)
     return np.where(n == 0, 1.0, np.where(n % 2 == 0, cos, sin))
 
-# %% ../nbs/01_hippo.ipynb #e654d514
-def memory(measure:str, N:int, u, theta:float|None=None):
-    "States `c_k` (L, N) of a `measure` memory after each sample of `u` (L,); `theta`: the window."
-    if measure not in ('legs', 'legt', 'fout', 'fourier'):
-        raise ValueError(f"online memories are provided for legs, legt and fout; got {measure!r}")
+# %% ../nbs/01_hippo.ipynb #325e60e7
+def _memory_steps(measure, N, L, theta):
+    "Discrete `(dA, dB)` of each of `L` steps: log-time steps for LegS, unit steps otherwise."
     A, B = map(torch.from_numpy, transition(measure, N))
-    u = torch.as_tensor(u, dtype=torch.float64)
-    if u.dim() != 1: raise ValueError(f"u must be a 1-d signal, got shape {tuple(u.shape)}")
-    L = len(u)
     if measure == 'legs':
         if theta is not None:
             raise ValueError("LegS has no window: it covers the whole history; leave theta unset")
         k = torch.arange(1, L + 1, dtype=torch.float64)
-        dA, dB = discretize(A, B[:, 0], torch.log(k / (k - 1)).clamp(max=50.0), 'zoh')
-    else:
-        if theta is None or theta <= 0:
-            raise ValueError(f"{measure} needs a window length theta > 0 (in samples), got {theta}")
-        dA, dB = discretize(2 / theta * A, 2 / theta * B[:, 0], 1.0, 'zoh')
-        dA, dB = dA.expand(L, N, N), dB.expand(L, N)
+        return discretize(A, B[:, 0], torch.log(k / (k - 1)).clamp(max=50.0), 'zoh')
+    if theta is None or theta <= 0:
+        raise ValueError(f"{measure} needs a window length theta > 0 (in samples), got {theta}")
+    dA, dB = discretize(2 / theta * A, 2 / theta * B[:, 0], 1.0, 'zoh')
+    return dA.expand(L, N, N), dB.expand(L, N)
+
+# %% ../nbs/01_hippo.ipynb #14cf3255
+def memory(measure:str, N:int, u, theta:float|None=None):
+    "States `c_k` (L, N) of a `measure` memory after each sample of `u` (L,); `theta`: the window."
+    if measure not in ('legs', 'legt', 'fout', 'fourier'):
+        raise ValueError(f"online memories are provided for legs, legt and fout; got {measure!r}")
+    u = torch.as_tensor(u, dtype=torch.float64)
+    if u.dim() != 1: raise ValueError(f"u must be a 1-d signal, got shape {tuple(u.shape)}")
+    dA, dB = _memory_steps(measure, N, len(u), theta)
     c, cs = torch.zeros(N, dtype=torch.float64), []
-    for k in range(L):
+    for k in range(len(u)):
         c = dA[k] @ c + dB[k] * u[k]
         cs.append(c)
     return torch.stack(cs)
 
+# %% ../nbs/01_hippo.ipynb #8a904588
 def reconstruct(measure:str, c, x):
     "The signal at window positions `x` (0 oldest, 1 now) from memory states `c` (..., N)."
     c = torch.as_tensor(c, dtype=torch.float64)
@@ -168,7 +174,20 @@ def rank_correction(measure:str, N:int, rank:int=1):
         raise ValueError(f"measure {measure!r} needs rank >= {len(P)} (an integer), got {rank!r}")
     return np.concatenate([P, np.zeros((rank - len(P), N))])
 
-# %% ../nbs/01_hippo.ipynb #1ad424e3
+# %% ../nbs/01_hippo.ipynb #eea2e1ea
+def _skew_eig(K):
+    "Eigenpairs `(w, V)` of skew `K`, `K V = i V diag(w)`, one of each conjugate pair (w <= 0)."
+    w, V = np.linalg.eigh(-1j * K)  # ascending: the first half has w <= 0
+    zero = np.abs(w) < 1e-9 * max(1.0, np.abs(w).max())
+    if nz := zero.sum():  # real null space -> pairs (a + ib)/sqrt 2
+        R = np.linalg.svd(np.concatenate([V[:, zero].real, V[:, zero].imag], 1))[0][:, :nz]
+        a, b = R[:, :nz // 2], R[:, nz // 2:]
+        V[:, zero] = np.concatenate([a + 1j * b, a - 1j * b], 1) / np.sqrt(2)
+    keep = np.concatenate([np.flatnonzero(~zero)[: (len(K) - nz) // 2],
+                           np.flatnonzero(zero)[: nz // 2]])
+    return w[keep], V[:, keep]
+
+# %% ../nbs/01_hippo.ipynb #a3c8fd19
 def nplr(measure:str, N:int, rank:int=1, B_clip:float|None=2.0, **kwargs):
     "Normal plus low-rank form `(W, P, B, V)`: `A = V diag(W) V^* - P P^*` over conjugate pairs."
     _check_N(N, even=True, why='for the normal plus low-rank form (eigenvalues pair up)')
@@ -179,14 +198,8 @@ def nplr(measure:str, N:int, rank:int=1, B_clip:float|None=2.0, **kwargs):
     K = S - w_re * np.eye(N)
     if not np.allclose(K, -K.T, atol=1e-9 * max(1.0, np.abs(K).max())):
         raise ValueError(f"A + P^T P for {measure!r} is not a constant diagonal plus a skew matrix")
-    w_im, V = np.linalg.eigh(-1j * K)  # ascending: the first N/2 have Im <= 0
-    zero = np.abs(w_im) < 1e-9 * max(1.0, np.abs(w_im).max())
-    if nz := zero.sum():  # real null space -> pairs (a + ib)/sqrt 2
-        R = np.linalg.svd(np.concatenate([V[:, zero].real, V[:, zero].imag], 1))[0][:, :nz]
-        a, b = R[:, :nz // 2], R[:, nz // 2:]
-        V[:, zero] = np.concatenate([a + 1j * b, a - 1j * b], 1) / np.sqrt(2)
-    keep = np.concatenate([np.flatnonzero(~zero)[: (N - nz) // 2], np.flatnonzero(zero)[: nz // 2]])
-    W, V = w_re + 1j * w_im[keep], V[:, keep]
+    w_im, V = _skew_eig(K)
+    W = w_re + 1j * w_im
     first = V[0]
     V = V * np.where(np.abs(first) > 1e-12, np.exp(-1j * np.angle(first)), 1.0)  # V[0] real
     Bt, Pt = V.conj().T @ B[:, 0], P @ V.conj()
