@@ -38,6 +38,7 @@ def _blocks(B:int, N:int, L:int, itemsize:int, temps:int=6):
     per = max(1, memory_budget // (temps * itemsize * max(B, 1)))
     return (N, min(L, max(1, per // max(N, 1)))) if per >= N else (per, 1)
 
+# %% ../nbs/02_kernels.ipynb #9e9284cb
 def _exp_xl(x, l):
     "`exp(x[..., None] * l)`, its phase `Im(x) l` reduced mod 2 pi in float64 (exact at long L)."
     if x.dtype != torch.complex64: return torch.exp(x[..., None] * l)
@@ -46,6 +47,7 @@ def _exp_xl(x, l):
     return (torch.exp(x.real[..., None] * l)
             * torch.polar(torch.ones_like(th, dtype=torch.float32), th.float()))
 
+# %% ../nbs/02_kernels.ipynb #47ae0023
 def _ranges(total:int, step:int):
     return [slice(i, min(i + step, total)) for i in range(0, total, step)]
 
@@ -68,6 +70,7 @@ def _cauchy_blocks(v, z, w, conj:bool):
             y[:, ls] += torch.bmm(V[:, None, ns], _reciprocals(z, W, ls, ns))[:, 0]
     return y
 
+# %% ../nbs/02_kernels.ipynb #50ddbf48
 def _cauchy_vjp(v, z, w, g, conj:bool, need=(True, True, True)):
     "Gradients `(grad_v, grad_z, grad_w)` of the Cauchy kernel for output gradient `g`, by blocks."
     V, W = _poles(v, w, conj)
@@ -89,6 +92,7 @@ def _cauchy_vjp(v, z, w, g, conj:bool, need=(True, True, True)):
     fold = lambda S: (S[:, :N].conj() + S[:, N:]) if conj else S.conj().resolve_conj()
     return fold(S1), (-g * P.conj() if need[1] else None), v.conj() * fold(S2)
 
+# %% ../nbs/02_kernels.ipynb #4114d7cb
 def _cauchy_sums_real(vr, vi, wr, wi, zr, zi, conj:bool):
     "Cauchy sum's real and imaginary parts in real arithmetic; `v, w` (B, N, 1), `z` (B|1, 1, L)."
     dr = zr - wr
@@ -101,6 +105,7 @@ def _cauchy_sums_real(vr, vi, wr, wi, zr, zi, conj:bool):
     s = 1 / (qr * qr + qi * qi)
     return ((pr * qr + pi * qi) * s).sum(1), ((pi * qr - pr * qi) * s).sum(1)
 
+# %% ../nbs/02_kernels.ipynb #bed51b90
 def _cauchy_grad_sums_real(wr, wi, zr, zi, gr, gi, conj:bool):
     "`sum_l R conj(g)`, `sum_l R^2 conj(g)` per pole (and conjugate), real and imaginary stacked."
     out = []
@@ -113,6 +118,7 @@ def _cauchy_grad_sums_real(wr, wi, zr, zi, gr, gi, conj:bool):
                 (qr * gr + qi * gi).sum(-1), (qi * gr - qr * gi).sum(-1)]
     return torch.stack(out, -1)
 
+# %% ../nbs/02_kernels.ipynb #c1f7c306
 _compiled = {}  # (function name, device type) -> its torch.compile'd version, or why it failed
 _gave_up = set()      # the keys of _compiled for which torch.compile hit its recompile limit
 
@@ -129,6 +135,7 @@ def _compiled_only(f):
     g.__code__ = g.__code__.replace(co_name=f.__name__)
     return g
 
+# %% ../nbs/02_kernels.ipynb #e57ffb68
 def _compile(f):
     """How a real-arithmetic function is compiled (tests replace this hook): one `torch.compile`
     per grad mode and values of the non-tensor arguments, each with its own recompile budget;
@@ -142,6 +149,7 @@ def _compile(f):
     run.__wrapped__ = f
     return run
 
+# %% ../nbs/02_kernels.ipynb #a12773d2
 def _run_compiled(f, device_type:str, *args, detach:bool=True):
     """`f(*args)` compiled for `device_type` if that device is in `compile_devices` and compiling
     works, else None; `detach=False` keeps autograd through it."""
@@ -170,6 +178,7 @@ def _run_compiled(f, device_type:str, *args, detach:bool=True):
                       f"({_compiled[key]}); it runs eagerly", RuntimeWarning, stacklevel=3)
         return None
 
+# %% ../nbs/02_kernels.ipynb #a7b031bd
 def _parts(*ts):
     "Real and imaginary parts of complex tensors, each as a real tensor."
     return [p for t in ts for p in (t.real, t.imag)]
@@ -200,6 +209,7 @@ class _CauchyTorch(torch.autograd.Function):
         if gz is not None and z.shape[0] == 1: gz = gz.sum(0, keepdim=True)
         return (gv if need[0] else None, gz if need[1] else None, gw if need[2] else None, None)
 
+# %% ../nbs/02_kernels.ipynb #63d6ad12
 def _vandermonde_factors(x, L:int):
     "`E1 = exp(x S q)` (B, N, Q), `E2 = exp(x r)` (B, N, S): `exp(x l) = E1[q] E2[r]`, l = S q + r."
     S = math.isqrt(L - 1) + 1
@@ -207,6 +217,7 @@ def _vandermonde_factors(x, L:int):
     ar = lambda n, step: torch.arange(n, device=x.device, dtype=x.real.dtype) * step
     return _exp_xl(x, ar(Q, S)), _exp_xl(x, ar(S, 1)), Q, S
 
+# %% ../nbs/02_kernels.ipynb #bb3c62f0
 def _rows(B:int, per_row:int):
     "Rows of a batch per block so that `per_row` bytes a row fit in `memory_budget`."
     return max(1, min(B, memory_budget // max(per_row, 1)))
@@ -222,6 +233,7 @@ def _log_vandermonde_torch(v, x, L:int, conj:bool=True):
         out.append(2 * K.real if conj else K)
     return torch.cat(out)
 
+# %% ../nbs/02_kernels.ipynb #7e157b00
 def _vandermonde_vjp(v, x, g, L:int, conj:bool):
     "Gradients `(grad_v, grad_x)` of the Vandermonde kernel for output gradient `g` (CUDA's sums)."
     l = torch.arange(L, device=x.device, dtype=x.real.dtype)
@@ -393,6 +405,7 @@ _verdicts = {}        # (backend, device type) -> None if it works, else the rea
 last_backend = {}     # operation -> the backend its last call used
 _ext = None
 
+# %% ../nbs/02_kernels.ipynb #a00678ec
 def _rel_err(a, b): return ((a - b).abs().norm() / b.abs().norm().clamp_min(1e-30)).item()
 
 @torch.enable_grad()
@@ -422,6 +435,7 @@ def _self_check(backend:str, device='cpu', tol:float=1e-4):
                     raise RuntimeError(f"{backend} {name}(conj={conj}) {what}: "
                                        f"relative error {err:.2e} > {tol:.0e}")
 
+# %% ../nbs/02_kernels.ipynb #c3959288
 _child_check_code = """
 import os, sys
 from s4lit import kernels as K
@@ -444,17 +458,20 @@ def _child_check(backend:str, device:str, timeout:float):
     return (f"its check in a child process failed ({why})"
             + (f": {lines[-1].strip()[:300]}" if lines else ""))
 
+# %% ../nbs/02_kernels.ipynb #dfe5694d
 def _extension():
     global _ext
     if _ext is None: _ext = _load_extension()
     return _ext
 
+# %% ../nbs/02_kernels.ipynb #0a8c3510
 _keops_segv_hint = (
     "; pykeops 2.3 dies this way when the module it compiles is built by a compiler that links its "
     "own copy of the C++ runtime (seen on a CUDA 13 image whose CXX is /opt/gcc/bin/g++): delete "
     "~/.cache/keops* and set CXX=/usr/bin/g++ (the system compiler), or start Python with "
     "LD_PRELOAD set to the system libstdc++.so.6; the 'cuda' and 'torch' backends need neither")
 
+# %% ../nbs/02_kernels.ipynb #ca9bae4e
 def _verdict(backend:str, device_type:str):
     "None if `backend` works on `device_type` (checked once per process), else why it does not."
     key = (backend, device_type)
@@ -484,6 +501,7 @@ def _verdict(backend:str, device_type:str):
     _verdicts[key] = reason
     return reason
 
+# %% ../nbs/02_kernels.ipynb #cb2acace
 def _choose(backend:str, device, dtype, size:int):
     "The backend to run for inputs on `device` of `dtype` with `size` = B*N*L terms."
     source = ''
