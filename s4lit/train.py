@@ -125,6 +125,7 @@ class RunError(ValueError):
 class NonFiniteError(RunError): status = 1
 class Interrupted(RunError): status = 130
 
+# %% ../nbs/12_train.ipynb #85ffbe35
 def _device(name):
     if name == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: d = torch.device(name)
@@ -137,6 +138,7 @@ def _device(name):
                        "use --device cpu or auto")
     return d
 
+# %% ../nbs/12_train.ipynb #0b72b987
 def _place(ds, device, fraction):
     "`ds` ready for `device`: its decoder there, and its data if under `fraction` of free memory."
     free = torch.cuda.mem_get_info(device)[0] if device.type == 'cuda' else math.inf
@@ -164,6 +166,7 @@ def _fetch(ds, j, device, augment=None):
     if augment is not None: x = augment(x)
     return (ds.decode(x) if ds.decode is not None else x), y
 
+# %% ../nbs/12_train.ipynb #923dfd76
 def _save_atomic(obj, path:Path):
     "`obj` saved to `path` via a temporary file renamed over it, so `path` is always whole."
     tmp = path.with_suffix(path.suffix + '.tmp')
@@ -178,6 +181,7 @@ def _save_atomic(obj, path:Path):
                        f"free some space, "
                        f"then continue with --resume") from None
 
+# %% ../nbs/12_train.ipynb #2cce87f8
 def _first_nonfinite(model, obj, x, y) -> str|None:
     "The first module (in run order) whose output is not finite when `obj` computes batch `(x, y)`."
     found = []
@@ -204,6 +208,7 @@ def _check_finite(model, loss, step, batch=None, obj=None):
     raise NonFiniteError(f"the loss became {loss.item()} at step {step}"
                          + (f", first in the output of {where}" if where else ''))
 
+# %% ../nbs/12_train.ipynb #2d01be01
 def build_model(cfg:TrainConfig, ds=None):
     """The model `cfg` asks for, sized for the dataset `ds` (default: from its task's row in TASKS,
     reading no data): one output per sequence, or per step for tasks labelled at every step."""
@@ -369,6 +374,7 @@ def _subset(ds, limit, seed):
     if not limit or limit >= len(ds): return ds
     return ds.subset(torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:limit])
 
+# %% ../nbs/12_train.ipynb #5f264e05
 _RUN_FILES = ('config.json', 'metrics.jsonl', 'last.pt', 'best.pt', 'curves.png')
 
 def _check_out(cfg:TrainConfig) -> Path:
@@ -400,6 +406,7 @@ def _finished(out:Path) -> bool:
     try: return any('test_acc' in l for l in (out/'metrics.jsonl').read_text().splitlines())
     except OSError: return False
 
+# %% ../nbs/12_train.ipynb #764c3b3d
 def _check_space(out:Path, n_params:int):
     "Refuse to start when `out` has too little free space for the checkpoints."
     # float32: last.pt (weights, two Adam moments), best.pt, and the temporary copy of each write
@@ -409,6 +416,7 @@ def _check_space(out:Path, n_params:int):
         raise RunError(f"{out} has {free / 2**20:.1f} MB free and this run's checkpoints need "
                        f"about {need / 2**20:.1f} MB: free some space or choose another --out")
 
+# %% ../nbs/12_train.ipynb #2a25ce95
 _CK_FIELDS = ('model', 'opt', 'sched', 'gen', 'rng', 'epoch', 'step', 'best', 'history')
 # what a resumed run must share with the run it continues: the model's shape, the task, the data
 _FIXED = ('task', 'model', 'backbone', 'backbone_args', 'd_model', 'n_layers', 'd_state',
@@ -428,6 +436,7 @@ def _load_resumable(path:Path, device) -> dict:
                                f"field {missing[0]!r} is missing")
     return ck
 
+# %% ../nbs/12_train.ipynb #0190dff2
 def _state_mismatch(sd:dict, model:nn.Module) -> str|None:
     "The first difference between the state dict `sd` and `model`'s, in words; None if they fit."
     own = model.state_dict()
@@ -440,6 +449,7 @@ def _state_mismatch(sd:dict, model:nn.Module) -> str|None:
             return (f"field model.{k} has shape {tuple(v.shape)}; "
                     f"the model's is {tuple(own[k].shape)}")
 
+# %% ../nbs/12_train.ipynb #59070371
 def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
     """Restore the run of checkpoint `ck` (made with config `prev`) into `model`, `opt`, `sched`,
     `gen`; the learning rates and weight decay of `cfg` go on the restored optimizer.
@@ -481,6 +491,7 @@ def _resume(ck, path, prev, cfg, model, opt, sched, gen, device) -> dict:
                   f"from step {ck['step']} on")
     return changed
 
+# %% ../nbs/12_train.ipynb #3ba6ab28
 class _Stop:
     "Within it, a first Ctrl-C only sets `flag` (checked after each step); a second one interrupts."
     def __init__(self): self.flag, self.old = False, None
@@ -494,12 +505,14 @@ class _Stop:
     def __exit__(self, *exc):
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
 
+# %% ../nbs/12_train.ipynb #86a9cb7d
 def _interactive() -> bool:
     "Whether a progress bar has somewhere to go: a terminal on stdout and stderr, or a notebook."
     try: shell = type(get_ipython()).__name__      # defined inside IPython only
     except NameError: shell = ''
     return shell == 'ZMQInteractiveShell' or (sys.stdout.isatty() and sys.stderr.isatty())
 
+# %% ../nbs/12_train.ipynb #82aab16f
 def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     """Train as `cfg` says (stopping after epoch `until`, to resume later); returns each epoch's
     metrics, then the test result."""
@@ -508,6 +521,7 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     finally:
         if started: dist.destroy_process_group()
 
+# %% ../nbs/12_train.ipynb #537a9dd1
 def _train(cfg, data, until):
     device, (rank, world) = _device(cfg.device), _world()
     if world > 1 and device.type == 'cuda' and device.index is None:
@@ -693,6 +707,7 @@ def _train(cfg, data, until):
               + f"; logs, curves and checkpoints in {out}")
     return history
 
+# %% ../nbs/12_train.ipynb #93f3e4a2
 def _sum(tot, hits, seen:int) -> tuple:
     "The loss sum, correct predictions and examples seen, added up over all processes."
     if _world()[1] == 1: return tot, hits, seen
@@ -700,6 +715,7 @@ def _sum(tot, hits, seen:int) -> tuple:
     dist.all_reduce(t)
     return t[0], t[1], int(t[2].item())
 
+# %% ../nbs/12_train.ipynb #c8155255
 def _last_good(out:Path, epoch:int, cfg:TrainConfig) -> str:
     if epoch == 0 or not (out/'last.pt').exists():
         return ("no epoch finished, so nothing was saved: "
@@ -772,6 +788,7 @@ _HELP = dict(
     check_every='steps between checks that the loss and parameters are finite',
     progress='a progress bar (on a terminal or in a notebook) and a summary line per epoch')
 
+# %% ../nbs/12_train.ipynb #96c82b44
 def recipes() -> dict:
     """The named recipes shipped with s4lit (`s4lit/recipes/NAME.json`):
     name -> {'about': ..., 'config': {field: value}}."""
@@ -786,6 +803,7 @@ def recipe_table() -> str:
     settings = lambda r: ' '.join(f"{k}={v}" for k, v in r['config'].items())
     return '\n'.join(f"{n:<{w}}  {r['about']}\n{'':<{w}}  " + settings(r) for n, r in rs.items())
 
+# %% ../nbs/12_train.ipynb #0c48f533
 class _Parser(argparse.ArgumentParser):
     def error(self, message):   # one line, no usage block
         self.exit(2, f"{self.prog}: error: {message} (--help lists the options)\n")
@@ -813,6 +831,7 @@ def _parser():
     p.add_argument('--debug', action='store_true', help='on an error, show the traceback too')
     return p
 
+# %% ../nbs/12_train.ipynb #4edde8a8
 def parse_config(argv=None) -> TrainConfig:
     """The `TrainConfig` of an `s4lit-train` command line: the settings of its `--recipe` if it
     names one, overridden by the options given."""
@@ -827,11 +846,13 @@ def parse_config(argv=None) -> TrainConfig:
         a = p.parse_args(argv)
     return TrainConfig(**{k: v for k, v in vars(a).items() if k not in ('recipe', 'debug')})
 
+# %% ../nbs/12_train.ipynb #c7cabe03
 def _resume_command(argv:list) -> str:
     "The command that continues a run started by `s4lit-train argv`."
     drop = ('--resume', '--no-resume', '--overwrite', '--no-overwrite')
     return shlex.join(['s4lit-train', *(a for a in argv if a not in drop), '--resume'])
 
+# %% ../nbs/12_train.ipynb #cc0a8fe7
 def main(argv=None):
     """Entry point of `s4lit-train`: errors are one line on stderr (exit status 2 for what the user
     can fix), with a traceback only under `--debug`."""
