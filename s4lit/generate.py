@@ -43,6 +43,7 @@ def _vocab(model):
                          f"tokens (a start token) or {V} for {V} outputs, got {got}")
     return V, (V if n_in == V + 1 else None)
 
+# %% ../nbs/14_generate.ipynb #5d2b116d
 @torch.no_grad()
 def log_likelihood(model, x:torch.Tensor) -> torch.Tensor:
     """`log p(x)` (float64, one per row) of token sequences `x` (batch, L) under `model`, by one
@@ -55,6 +56,7 @@ def log_likelihood(model, x:torch.Tensor) -> torch.Tensor:
     logp = torch.log_softmax(model(inp)[0].double(), -1)
     return logp.gather(-1, target[..., None])[..., 0].sum(-1)
 
+# %% ../nbs/14_generate.ipynb #9efa8fc5
 def _graphed_step(model, tok, state):
     """`model.step` replayed from a CUDA graph, as a function of the token alone (the state stays in
     the graph's buffers); None where it cannot be recorded."""
@@ -83,6 +85,7 @@ def _graphed_step(model, tok, state):
     step.buffers = static   # the graph reads and writes them: they must live as long as it does
     return step
 
+# %% ../nbs/14_generate.ipynb #0c3a831a
 @torch.no_grad()
 def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperature:float=1.0,
              top_p:float=1.0, seed:int|None=0, graph:bool=True) -> tuple:
@@ -160,6 +163,7 @@ def write_wav(path, x:torch.Tensor, rate:int):
         w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
         w.writeframes(a.astype('<i2').tobytes())
 
+# %% ../nbs/14_generate.ipynb #34a7ec5a
 def image_grid(tokens:torch.Tensor, image:tuple, ncol:int=8, pad:int=1) -> np.ndarray:
     "Sequences of gray levels (n, H*W) as one grid image, `ncol` images per row, 128 between them."
     H, W = image
@@ -171,11 +175,13 @@ def image_grid(tokens:torch.Tensor, image:tuple, ncol:int=8, pad:int=1) -> np.nd
         grid[y0:y0 + H, x0:x0 + W] = im
     return grid
 
+# %% ../nbs/14_generate.ipynb #34658812
 # next-token tasks: a label at every step, and one more input token than classes (the start
 # token) or as many (text: each token predicts the next, and sampling continues a prefix)
 SAMPLEABLE = tuple(n for n, t in TASKS.items() if t.tokens and t.l_output == t.L
                    and t.d_input in (t.n_classes, t.n_classes + 1))
 
+# %% ../nbs/14_generate.ipynb #041fcfcd
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
 
 def _parser():
@@ -204,6 +210,7 @@ def _parser():
     p.add_argument('--debug', action='store_true', help='on an error, show the traceback too')
     return p
 
+# %% ../nbs/14_generate.ipynb #58356795
 def main(argv=None):
     "`s4lit-generate`: errors are one line on stderr, exit status 2; `--debug` adds the traceback."
     p = _parser(); a = p.parse_args(argv)

@@ -86,6 +86,7 @@ def _scan_doubling(a, b, h0, chunk:int):
 # %% ../nbs/08_s5.ipynb #40ef6ae7
 _kernel = None
 
+# %% ../nbs/08_s5.ipynb #e1ea7f3d
 def _build_kernel():
     "Compile-ready Triton scan kernel (imports triton on first use)."
     import triton
