@@ -111,6 +111,7 @@ def _cauchy(backend):
     if backend == 'naive': return lambda v, z, w: kernels.cauchy_naive(v, z, w, conj=True)
     return lambda v, z, w: kernels.cauchy(v, z, w, conj=True, backend=backend)
 
+# %% ../nbs/04_s4.ipynb #02511338
 _frequency_cache = {}
 
 def _frequencies(L:int, device, dtype):
@@ -134,6 +135,7 @@ def _adjoint(L:int, device, dtype):
     _frequencies(L, device, dtype)
     return _frequency_cache[(L, str(device), dtype)][2]
 
+# %% ../nbs/04_s4.ipynb #7a36078d
 def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     "Real kernels `(c, m, H, L)` of DPLR systems, `Ct` (c, H, N/2), `B` (m, H, N/2): fused steps."
     c, m, r = len(Ct), len(B), len(P)
@@ -246,6 +248,7 @@ def _check_backend(backend:str, known:tuple) -> str:
                          "(and 'keops' = 'pykeops')")
     return name
 
+# %% ../nbs/04_s4.ipynb #8bd842ee
 def _check_d_model(H) -> int:
     "`H` as an int, or a `ValueError` unless it is a positive integer."
     if isinstance(H, bool) or not isinstance(H, numbers.Integral) or H < 1:
@@ -258,6 +261,7 @@ def _check_length(L) -> int:
         raise ValueError(f"kernel length L must be a positive integer, got {L!r}")
     return int(L)
 
+# %% ../nbs/04_s4.ipynb #783a7e14
 def _layout(transposed:bool, step:bool) -> tuple:
     if step: return ('batch', 'd_model')
     return ('batch', 'd_model', 'length') if transposed else ('batch', 'length', 'd_model')
@@ -277,6 +281,7 @@ def _check_input(u, H:int, transposed:bool=False, step:bool=False, module=None, 
                          f"got {tuple(u.shape)}")
     if module is not None and validating(): _check_finite(module, **{name: u})
 
+# %% ../nbs/04_s4.ipynb #4cc70c47
 def _check_state(state, shapes, name:str='state'):
     "`state` if it is a complex tensor of one of `shapes`, else a `ValueError` saying what it is."
     if torch.is_tensor(state) and state.is_complex() and tuple(state.shape) in shapes: return state
@@ -284,6 +289,7 @@ def _check_state(state, shapes, name:str='state'):
     raise ValueError(f"{name} must be complex of shape {' or '.join(map(str, shapes))}, got {got} "
                      "(default_state(batch) makes a zero one)")
 
+# %% ../nbs/04_s4.ipynb #9c12ddfb
 def _empty_output(u, D, transposed:bool):
     "`D u` for an input with batch or length 0: the layer's output, empty, in the graph."
     return (u * (D[:, None] if transposed else D)).to(u.dtype)
@@ -458,6 +464,7 @@ def _chunks(u):
     step = max(1, _conv_chunk // (H * 2 * L))
     return [slice(i, min(i + step, B)) for i in range(0, B, step)]
 
+# %% ../nbs/04_s4.ipynb #78535294
 class _FFTConvSkip(torch.autograd.Function):
     # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
     # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
@@ -504,6 +511,7 @@ class _FFTConvSkip(torch.autograd.Function):
         gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if needs_K else None
         return gu, gK, gD
 
+# %% ../nbs/04_s4.ipynb #4bc97701
 def fft_conv_skip(u, K, D):
     "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps `u`, `rfft(K)`."
     if K.shape[-1] < u.shape[-1]:
@@ -520,6 +528,7 @@ def fft_conv_skip(u, K, D):
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')
 
+# %% ../nbs/04_s4.ipynb #ae7a7177
 class S4(nn.Module):
     "S4 layer: `H` channels of DPLR state space models; `y = K * u + D u` on (batch, length, H)."
     def __init__(self, d_model:int, d_state:int=64, l_max:int|None=None, init:str='legs',

@@ -40,6 +40,7 @@ def _blocks(L, m=None):
     m = m or max(1, 2 ** round(math.log2(math.sqrt(L))))
     return m, -(-L // m)
 
+# %% ../nbs/05_s4d.ipynb #50d2e9bb
 _grids = {}
 
 def _grid(n:int, step:int, x):
@@ -51,6 +52,7 @@ def _grid(n:int, step:int, x):
             _grids[key] = torch.arange(n, device=x.device, dtype=x.real.dtype) * step
     return _grids[key]
 
+# %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
     "`sum_l u[..., l] exp(x_n l)` over `l < L`, `(..., N)`: per block, a product with `e^{x b}`."
     m, nb = _blocks(L, m)
@@ -58,6 +60,7 @@ def _exp_sums(u, x, L:int, m:int|None=None):
     R = U @ torch.exp(_grid(m, 1, x)[:, None] * x[..., None, :])                 # (..., nb, N)
     return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]) * R).sum(-2)
 
+# %% ../nbs/05_s4d.ipynb #2a119d6d
 class _VandermondeMatmul(torch.autograd.Function):
     # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product
     # with conj(x): one call of `_exp_sums` for both, instead of autograd stepping back through a
@@ -78,6 +81,7 @@ class _VandermondeMatmul(torch.autograd.Function):
         S = _exp_sums(torch.stack([g, g * _grid(L, 1, x)]), x.conj(), L, ctx.m)
         return 2 * S[0], 2 * v.conj() * S[1], None, None
 
+# %% ../nbs/05_s4d.ipynb #e87cf2eb
 def log_vandermonde_matmul(v, x, L:int, m:int|None=None):
     "`2 Re sum_n v_n exp(x_n l)` for `l < L`, `(..., L)`: a matrix product over blocks of `m`."
     return _VandermondeMatmul.apply(*torch.broadcast_tensors(v, x), L, m)
@@ -140,6 +144,7 @@ def _zoh_forward(A, B, C, dt, L:int):
     Q = torch.exp(x[..., :, None] * _grid(m, 1, x))              # (H, N, m)
     return 2 * ((v[..., None, :] * P) @ Q).real.flatten(-2)[..., :L], (A, B, C, dt, E, v, P, Q)
 
+# %% ../nbs/05_s4d.ipynb #5fbadcf0
 def _zoh_backward(saved, g, L:int):
     "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
     A, B, C, dt, E, v, P, Q = saved
@@ -151,6 +156,7 @@ def _zoh_backward(saved, g, L:int):
     gx = S[1] * v + r * C * B * (E + 1)  # conj of x's total gradient
     return gx * dt[:, None] - r * v, r * C * E, r * B * E, (gx * A).real.sum(-1)
 
+# %% ../nbs/05_s4d.ipynb #fb493388
 class _ZOHKernel(torch.autograd.Function):
     # The layer's default, zoh with the matmul product: (A, B, C, dt) to the kernel in one step.
     # The backward reuses the forward's exponentials (conj(e^{x l}) = e^{conj(x) l}: the sums of
@@ -166,6 +172,7 @@ class _ZOHKernel(torch.autograd.Function):
         gA, gB, gC, gdt = _zoh_backward(ctx.saved_tensors, g, ctx.L)
         return gA.conj(), gB.conj(), gC.conj(), gdt, None
 
+# %% ../nbs/05_s4d.ipynb #86363cf0
 class _ZOHKernelParams(torch.autograd.Function):
     # The same from the parameters of `S4DKernel` (real_transform 'exp'):
     # A = -exp(A_real) + i A_imag, dt = exp(log_dt), B and C stored as real pairs; their gradients
@@ -338,6 +345,7 @@ def _head_fn(compiled:bool):
     if _compiled_head is None: _compiled_head = torch.compile(_head)
     return _compiled_head
 
+# %% ../nbs/05_s4d.ipynb #3b797a7c
 class S4DStandalone(nn.Module):
     """An `S4D` layer with the official standalone layer's head: GELU, dropout, 1x1 convolution to
     2H and a GLU (`compile_head`: through torch.compile)."""
@@ -361,6 +369,7 @@ class S4DStandalone(nn.Module):
         y = _head_fn(self.compile_head)(y, self.dropout, self.output_linear)
         return (y if self.transposed else y.transpose(-1, -2)), state
 
+# %% ../nbs/05_s4d.ipynb #26b33012
 _official_keys = ('D', 'kernel.log_dt', 'kernel.log_A_real', 'kernel.A_imag', 'kernel.C',
                   'output_linear.0.weight', 'output_linear.0.bias')
 
