@@ -358,6 +358,59 @@ class _DPLRTerms(torch.autograd.Function):
         return (gL.real * Lambda.real, gL.imag, r(gP.resolve_conj()), r(gV[0] * h), r(gU[0]),
                 gh * h[:, 0])
 
+# %% ../nbs/04_s4.ipynb #82c06397
+def _check_kernel_args(H, N, init:str, backend:str, dt_min:float, dt_max:float) -> tuple:
+    "`(H, backend)` normalized, or a `ValueError` naming the argument the kernel cannot use."
+    if init not in inits: raise ValueError(f"unknown init {init!r}; known: {', '.join(inits)}")
+    if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < 2 or N % 2:
+        raise ValueError("d_state N must be even and >= 2: S4 stores N/2 conjugate pairs; "
+                         f"got N={N!r}")
+    H, backend = _check_d_model(H), _check_backend(backend, ('auto',) + kernels.BACKENDS)
+    if not 0 < dt_min <= dt_max:
+        raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
+    return H, backend
+
+# %% ../nbs/04_s4.ipynb #b3146ad1
+def _init_dplr(init:str, N:int, H:int, rank:int) -> tuple:
+    "The init's `Lambda` (H, N/2), `P` (rank, H, N/2), `B` (H, N/2) in complex128, `H` channels."
+    fn, _ = inits[init]
+    W, P, B = (torch.as_tensor(np.asarray(x), dtype=torch.complex128) for x in fn(N, rank))
+    return W.expand(H, -1), P[:, None].expand(-1, H, -1), B.expand(H, -1)
+
+# %% ../nbs/04_s4.ipynb #a77aa04c
+def _apply_A(Lambda, P, x):
+    "The stored half of `A_f x_f` for states `x` (batch, H, N/2), from `Lambda` and `P` alone."
+    Px = 2 * torch.einsum('rhn,bhn->bhr', P.conj(), x).real
+    return Lambda * x - torch.einsum('rhn,bhr->bhn', P, Px.to(P.dtype))
+
+def _state_input(Lambda, P, dt, x):
+    "`B' = (1/dt)(I + dt/2 A) x`: the input vector that the bilinear step turns into `dA x`."
+    return x / dt[:, None] + _apply_A(Lambda, P, x) / 2
+
+# %% ../nbs/04_s4.ipynb #512b5f3d
+def _extend_c_tilde(C, dA, l:int, L:int) -> tuple:
+    "`(C~, l)` for a length `l >= L`: from plain `C` if `l == 0`, else doubling the `C~` of `l`."
+    if l == 0: return c_tilde(C, dA, L), L
+    while l < L: C, l = c_tilde(C, dA, l, sign=1), 2 * l
+    return C, l
+
+def _plain_c(Ct, dA, L:int):
+    "The plain `C` (H, N/2) behind the `C~` of length `L`: solves `(I - dA^L)^T C_f = C~_f`."
+    I = torch.eye(dA.shape[-1], dtype=dA.dtype, device=dA.device)
+    M = (I - torch.linalg.matrix_power(dA, L)).mT
+    return torch.linalg.solve(M, pairs(Ct)[..., None])[..., :Ct.shape[-1], 0]
+
+# %% ../nbs/04_s4.ipynb #da49a211
+def _rank1_kernel(params:tuple, L:int, backend:str='auto'):
+    "Kernel (H, L) of rank-1 `(log_Lambda_re, Lambda_im, P, B, C~, log_dt)`, complex as real views."
+    v, w = _DPLRTerms.apply(*params)
+    dtype = params[-1].dtype
+    s, bilinear = _frequencies(L, v.device, dtype)
+    n = v.shape[-1]  # the Cauchy inputs are built in its layout: no checks, no reshapes
+    k = kernels.cauchy_flat(v.view(-1, n), s[None], w.view(-1, n), backend=backend)
+    k = k.view(*v.shape[:-1], -1)
+    return _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L, v.device, dtype), L).view(-1, L)
+
 # %% ../nbs/04_s4.ipynb #f7b37514
 class S4Kernel(nn.Module):
     "Convolution kernels of `H` DPLR state space models (state size `N`, stored as `N/2` pairs)."
@@ -365,19 +418,11 @@ class S4Kernel(nn.Module):
                  dt_min:float=1e-3, dt_max:float=1e-1, lr:float|None=1e-3, wd:float=0.0,
                  backend:str='auto'):
         super().__init__()
-        if init not in inits: raise ValueError(f"unknown init {init!r}; known: {', '.join(inits)}")
-        if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < 2 or N % 2:
-            raise ValueError("d_state N must be even and >= 2: S4 stores N/2 conjugate pairs; "
-                             f"got N={N!r}")
-        H, backend = _check_d_model(H), _check_backend(backend, ('auto',) + kernels.BACKENDS)
-        if not 0 < dt_min <= dt_max:
-            raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
-        fn, default_rank = inits[init]
-        self.H, self.N, self.init, self.rank = H, N, init, default_rank if rank is None else rank
+        H, backend = _check_kernel_args(H, N, init, backend, dt_min, dt_max)
+        self.H, self.N, self.init = H, N, init
+        self.rank = inits[init][1] if rank is None else rank
         self.backend, self.l_kernel = backend, int(l_max or 0)
-        W, P, B = fn(N, self.rank)
-        W, P, B = (torch.as_tensor(np.asarray(x), dtype=torch.complex128) for x in (W, P, B))
-        W, B, P = W.expand(H, -1), B.expand(H, -1), P[:, None].expand(-1, H, -1)
+        W, P, B = _init_dplr(init, N, H, self.rank)
         log_dt = torch.rand(H) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
         register(self, 'log_dt', log_dt, lr=lr, wd=wd)
         register(self, 'log_Lambda_re', torch.log(-W.real.clamp(max=-1e-4)).float(), lr=lr, wd=wd)
@@ -405,43 +450,27 @@ class S4Kernel(nn.Module):
     def _extend(self, L:int):
         "Make `C` the C~ of a kernel length >= L (doubling), in float64."
         if self.l_kernel >= L: return
-        dA, _ = self.discrete()
         C = torch.view_as_complex(self.C).to(torch.complex128)
-        if self.l_kernel == 0: C, self.l_kernel = c_tilde(C, dA, L), L
-        while self.l_kernel < L:
-            C, self.l_kernel = c_tilde(C, dA, self.l_kernel, sign=1), 2 * self.l_kernel
+        C, self.l_kernel = _extend_c_tilde(C, self.discrete()[0], self.l_kernel, L)
         self.C.copy_(torch.view_as_real(C.to(self.C.dtype.to_complex())))
 
     def plain_C(self, dtype=torch.complex128):
         "The plain `C` (H, N/2) behind `C~` (solving `(I - dA^L)^T C_f = C~_f`)."
         C = torch.view_as_complex(self.C).to(dtype)
-        if self.l_kernel == 0: return C
-        dA, _ = self.discrete(dtype)
-        I = torch.eye(self.N, dtype=dtype, device=dA.device)
-        M = (I - torch.linalg.matrix_power(dA, self.l_kernel)).mT
-        return torch.linalg.solve(M, pairs(C)[..., None])[..., :self.N // 2, 0]
+        return C if self.l_kernel == 0 else _plain_c(C, self.discrete(dtype)[0], self.l_kernel)
 
     def forward(self, L:int, state=None):
         "Kernel `(H, L)`, and with `state` (batch, H, N/2) the state's kernel `(batch, H, L)`."
         _check_length(L)
         if self.l_kernel < L: self._extend(L)
         if state is None and self.rank == 1:  # training's case: the fused steps
-            v, w = _DPLRTerms.apply(self.log_Lambda_re, self.Lambda_im, self.P, self.B, self.C,
-                                    self.log_dt)
-            L_, dtype = self.l_kernel, self.log_dt.dtype
-            s, bilinear = _frequencies(L_, v.device, dtype)
-            n = v.shape[-1]  # the Cauchy inputs are built in its layout: no checks, no reshapes
-            k = kernels.cauchy_flat(v.view(-1, n), s[None], w.view(-1, n), backend=self.backend)
-            k = k.view(*v.shape[:-1], -1)
-            K = _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L_, v.device, dtype), L_).view(-1, L_)
-            return (K if L_ == L else K[..., :L]), None
+            params = (self.log_Lambda_re, self.Lambda_im, self.P, self.B, self.C, self.log_dt)
+            K = _rank1_kernel(params, self.l_kernel, self.backend)
+            return (K if self.l_kernel == L else K[..., :L]), None
         Lambda, P, B, Ct, dt = self.ssm()
         Bs = B[None]
-        if state is not None:  # input that drives dB to dA x: (1/dt)(I + dt/2 A) x
-            x = state.to(Lambda.dtype)
-            Px = 2 * torch.einsum('rhn,bhn->bhr', P.conj(), x).real
-            Ax = Lambda * x - torch.einsum('rhn,bhr->bhn', P, Px)
-            Bs = torch.cat([Bs, x / dt[:, None] + Ax / 2])
+        if state is not None:  # its input B' rides along with B
+            Bs = torch.cat([Bs, _state_input(Lambda, P, dt, state.to(Lambda.dtype))])
         K = kernel_spectrum(Lambda, P, Bs, Ct[None], dt, self.l_kernel, self.backend)
         if self.l_kernel > L: K = K[..., :L]
         if state is None: return K.view(K.shape[2:]), None  # a view: no copy in the backward
@@ -528,6 +557,79 @@ def fft_conv_skip(u, K, D):
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')
 
+# %% ../nbs/04_s4.ipynb #5c89b6d5
+def _forward_state(dA, dB, x, u):
+    "`dA^L x + sum_j dA^(L-1-j) dB u_j`, stored half: `x` (batch, H, N/2), `u` (batch, H, L)."
+    n, L = x.shape[-1], u.shape[-1]
+    Kr = krylov(L, dA, dB)[:, :n]  # (H, N/2, L): dA^l dB
+    dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
+    xs = torch.einsum('hmn,bhn->bhm', dA_L, pairs(x.to(dA.dtype)))
+    return xs + torch.einsum('hnl,bhl->bhn', Kr, u.flip(-1).to(Kr.dtype))
+
+# %% ../nbs/04_s4.ipynb #a5307a97
+def _woodbury_inverse(Lambda, P, dt) -> tuple:
+    "`E = (I - dt/2 Lambda)^-1` (H, N/2) and the real `M = (I_r + dt/2 p^* E p)^-1 dt/2` (H, r, r)."
+    E = 1 / (1 - dt[:, None] / 2 * Lambda)
+    G = 2 * torch.einsum('ihn,jhn->hij', P.conj(), E * P).real
+    I = torch.eye(len(P), dtype=G.dtype, device=G.device)
+    return E, torch.linalg.inv(I + dt[:, None, None] / 2 * G) * (dt[:, None, None] / 2)
+
+def _linear_step(x, u, Lambda, P, E, dB, M, dt):
+    "`dA x + dB u` on the stored half, `dA` never formed: `(I + dt/2 A) x`, then Woodbury."
+    v = E * (x + dt[:, None] / 2 * _apply_A(Lambda, P, x))
+    t = torch.einsum('hij,bhj->bhi', M, 2 * torch.einsum('rhn,bhn->bhr', P.conj(), v).real)
+    return v - E * torch.einsum('rhn,bhr->bhn', P, t.to(P.dtype)) + dB * u
+
+# %% ../nbs/04_s4.ipynb #7cc945e9
+def _diagonalize(A, dA, dB, C, dt, cdt, L:int) -> tuple:
+    "`(dA_d, dB_d, C_d, V^-1, V)` in the eigenbasis of `A`, in `cdt`; refused if off over `L`."
+    w, V = torch.linalg.eig(A)
+    Vinv = torch.linalg.inv(V)
+    dA_d = (1 + dt[:, None] / 2 * w) / (1 - dt[:, None] / 2 * w)
+    dB_d = torch.einsum('hmn,hn->hm', Vinv, dB)
+    C_d = torch.einsum('hnm,hn->hm', V, pairs(C))
+    exact = krylov(L, dA, dB, pairs(C)).real
+    l = torch.arange(L, device=w.device)
+    powers = torch.exp(torch.log(dA_d.to(cdt))[..., None] * l.to(cdt.to_real()))
+    K_d = (C_d.to(cdt) * dB_d.to(cdt))[..., None] * powers
+    err = ((K_d.sum(-2).real - exact).abs().max() / exact.abs().max()).item()
+    tol = 1e-11 if cdt == torch.complex128 else 1e-5
+    if not err <= tol:
+        raise RuntimeError(
+            "step mode 'diagonal' is inaccurate for this system: the eigenvectors of A have "
+            f"condition number {torch.linalg.cond(V).max().item():.1e}, and the diagonalized "
+            f"kernel is off by {err:.1e} (relative) over {L} steps in {cdt}, above {tol:.0e}; "
+            "use mode='linear' (exact, O(N) per step) or 'dense'")
+    return tuple(t.to(cdt) for t in (dA_d, dB_d, C_d, Vinv, V))
+
+# %% ../nbs/04_s4.ipynb #3c05aaf2
+def _step_matrices(k, mode:str) -> tuple:
+    "What `step` multiplies with in `mode`: from the `S4Kernel` `k` in float64, cast to its dtype."
+    n, c64, cdt = k.N // 2, torch.complex128, k.C.dtype.to_complex()
+    Lambda, P, B, _, dt = k.ssm(c64)
+    A, Bf = dplr_dense(Lambda, P, B)
+    dA, dB = discretize(A, Bf, dt)
+    C = k.plain_C(c64)
+    if mode == 'dense': return tuple(t.to(cdt) for t in (dA[:, :n], dB[:, :n], C))
+    if mode == 'diagonal': return _diagonalize(A, dA, dB, C, dt, cdt, max(k.l_kernel, 256))
+    E, M = _woodbury_inverse(Lambda, P, dt)
+    rdt = cdt.to_real()
+    return (*(t.to(cdt) for t in (Lambda, P, E, dB[:, :n], C)), M.to(rdt), dt.to(rdt))
+
+def _recurrent_step(mode:str, m:tuple, x, u) -> tuple:
+    "`(next x, y - D u)` of one step in `mode`, `m` from `_step_matrices`, `x` in the mode's basis."
+    if mode == 'diagonal':
+        dA_d, dB_d, C_d = m[:3]
+        x = dA_d * x + dB_d * u
+        return x, (C_d * x).sum(-1).real
+    if mode == 'dense':
+        dA, dB, C = m
+        x = torch.einsum('hmn,bhn->bhm', dA, pairs(x)) + dB * u
+    else:
+        Lambda, P, E, dB, C, M, dt = m
+        x = _linear_step(x, u, Lambda, P, E, dB, M, dt)
+    return x, 2 * (C * x).sum(-1).real
+
 # %% ../nbs/04_s4.ipynb #ae7a7177
 class S4(nn.Module):
     "S4 layer: `H` channels of DPLR state space models; `y = K * u + D u` on (batch, length, H)."
@@ -545,22 +647,14 @@ class S4(nn.Module):
         "`(y, next_state)`; `next_state` is None unless a `state` (batch, H, N/2) is passed."
         _check_input(u, self.H, self.transposed, module=self)
         x = u if self.transposed else u.transpose(-1, -2)
-        L = x.shape[-1]
         if state is not None: state = self._canonical(state, x.shape[0])
         if x.numel() == 0: return _empty_output(u, self.D, self.transposed), state
-        K, Ks = self.kernel(L, state)
+        K, Ks = self.kernel(x.shape[-1], state)
         y = fft_conv_skip(x, K, self.D)
         if Ks is not None: y = y + Ks.to(y.dtype)
         y = y if self.transposed else y.transpose(-1, -2)
-        return y, (None if state is None else self._next_state(x, state))
-
-    def _next_state(self, x, state):
-        dA, dB = self.kernel.discrete(self.kernel.ssm()[0].dtype)
-        n, L = self.N // 2, x.shape[-1]
-        Kr = krylov(L, dA, dB)[:, :n]  # (H, N/2, L): dA^l dB
-        dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
-        xs = torch.einsum('hmn,bhn->bhm', dA_L, pairs(state.to(dA.dtype)))
-        return xs + torch.einsum('hnl,bhl->bhn', Kr, x.flip(-1).to(Kr.dtype))
+        if state is None: return y, None
+        return y, _forward_state(*self.kernel.discrete(self.kernel.ssm()[0].dtype), state, x)
 
     def default_state(self, batch:int, device=None):
         "Zero state: (batch, H, N/2) complex, or (batch, H, N) after `setup_step('diagonal')`."
@@ -584,42 +678,7 @@ class S4(nn.Module):
         "Prepare `step` in `mode` ('dense', 'linear' or 'diagonal'); refuses an inaccurate mode."
         if mode not in step_modes:
             raise ValueError(f"unknown step mode {mode!r}; known: {', '.join(step_modes)}")
-        k, n, c64 = self.kernel, self.N // 2, torch.complex128
-        cdt = k.C.dtype.to_complex()
-        Lambda, P, B, _, dt = k.ssm(c64)
-        A, Bf = dplr_dense(Lambda, P, B)
-        dA, dB = discretize(A, Bf, dt)
-        C = k.plain_C(c64)
-        if mode == 'dense': self._step = ('dense', *(t.to(cdt) for t in (dA[:, :n], dB[:, :n], C)))
-        elif mode == 'linear':
-            E = 1 / (1 - dt[:, None] / 2 * Lambda)
-            G = 2 * torch.einsum('ihn,jhn->hij', P.conj(), E * P).real
-            I = torch.eye(len(P), dtype=G.dtype, device=G.device)
-            M = torch.linalg.inv(I + dt[:, None, None] / 2 * G) * (dt[:, None, None] / 2)
-            self._step = ('linear', *(t.to(cdt) for t in (Lambda, P, E, dB[:, :n], C)),
-                          M.to(cdt.to_real()), dt.to(cdt.to_real()))
-        else: self._step = ('diagonal', *self._diagonalize(A, dA, dB, C, dt, cdt))
-
-    def _diagonalize(self, A, dA, dB, C, dt, cdt):
-        w, V = torch.linalg.eig(A)
-        Vinv = torch.linalg.inv(V)
-        dA_d = (1 + dt[:, None] / 2 * w) / (1 - dt[:, None] / 2 * w)
-        dB_d = torch.einsum('hmn,hn->hm', Vinv, dB)
-        C_d = torch.einsum('hnm,hn->hm', V, pairs(C))
-        L = max(self.kernel.l_kernel, 256)
-        exact = krylov(L, dA, dB, pairs(C)).real
-        l = torch.arange(L, device=w.device)
-        powers = torch.exp(torch.log(dA_d.to(cdt))[..., None] * l.to(cdt.to_real()))
-        K_d = (C_d.to(cdt) * dB_d.to(cdt))[..., None] * powers
-        err = ((K_d.sum(-2).real - exact).abs().max() / exact.abs().max()).item()
-        tol = 1e-11 if cdt == torch.complex128 else 1e-5
-        if not err <= tol:
-            raise RuntimeError(
-                "step mode 'diagonal' is inaccurate for this system: the eigenvectors of A have "
-                f"condition number {torch.linalg.cond(V).max().item():.1e}, and the diagonalized "
-                f"kernel is off by {err:.1e} (relative) over {L} steps in {cdt}, above {tol:.0e}; "
-                "use mode='linear' (exact, O(N) per step) or 'dense'")
-        return tuple(t.to(cdt) for t in (dA_d, dB_d, C_d, Vinv, V))
+        self._step = (mode, *_step_matrices(self.kernel, mode))
 
     def step(self, u_t, state):
         "One recurrent step: `u_t` (batch, H) -> `(y_t, next_state)`."
@@ -629,25 +688,10 @@ class S4(nn.Module):
         _check_input(u_t, self.H, step=True, module=self, name='u_t')
         _check_state(state, self._state_shapes(len(u_t)))
         mode, *m = self._step
-        u = u_t.to(m[0].dtype)[..., None]
-        if mode == 'diagonal':
-            dA_d, dB_d, C_d, Vinv, V = m
-            if state.shape[-1] == self.N // 2:
-                state = torch.einsum('hmn,bhn->bhm', Vinv, pairs(self._canonical(state, len(u_t))))
-            x = dA_d * state + dB_d * u
-            return (C_d * x).sum(-1).real.to(u_t.dtype) + self.D * u_t, x
-        state = self._canonical(state, len(u_t))
-        if mode == 'dense':
-            dA, dB, C = m
-            x = torch.einsum('hmn,bhn->bhm', dA, pairs(state)) + dB * u
-        else:
-            Lambda, P, E, dB, C, M, dt = m
-            s = 2 * torch.einsum('rhn,bhn->bhr', P.conj(), state).real
-            Ax = Lambda * state - torch.einsum('rhn,bhr->bhn', P, s.to(P.dtype))
-            v = E * (state + dt[:, None] / 2 * Ax)
-            t = torch.einsum('hij,bhj->bhi', M, 2 * torch.einsum('rhn,bhn->bhr', P.conj(), v).real)
-            x = v - E * torch.einsum('rhn,bhr->bhn', P, t.to(P.dtype)) + dB * u
-        return 2 * (C * x).sum(-1).real.to(u_t.dtype) + self.D * u_t, x
+        if mode == 'diagonal' and state.shape[-1] == self.N // 2:  # into the eigenbasis: V^-1 x
+            state = torch.einsum('hmn,bhn->bhm', m[3], pairs(state))
+        x, y = _recurrent_step(mode, m, state, u_t.to(m[0].dtype)[..., None])
+        return y.to(u_t.dtype) + self.D * u_t, x
 
     def extra_repr(self):
         return f"d_model={self.H}, d_state={self.N}, transposed={self.transposed}"
