@@ -165,33 +165,180 @@ def _pb_terms(y, x, past, c, p:int):
 # compiled once for all lengths and batch sizes: an elementwise chain has no large temporaries
 _pb_terms.dynamic = True
 
-# %% ../nbs/06_liquid.ipynb #4ed30cde
+# %% ../nbs/06_liquid.ipynb #27a1458f
 liquid_kernels, product_sets, bases = ('kb', 'pb'), ('adjacent', 'allcombs'), ('s4d', 's4')
 
+def _check_options(liquid_degree, liquid_kernel:str, products:str, base:str, disc=None):
+    "Raise `ValueError` for an option `LiquidS4` does not implement (`disc`: the S4D base's)."
+    if liquid_kernel not in liquid_kernels:
+        raise ValueError(f"unknown liquid_kernel {liquid_kernel!r}; "
+                         f"known: {', '.join(liquid_kernels)}")
+    if products not in product_sets:
+        raise ValueError(f"unknown products {products!r}; known: {', '.join(product_sets)}")
+    if base not in bases: raise ValueError(f"unknown base {base!r}; known: {', '.join(bases)}")
+    if (isinstance(liquid_degree, bool) or not isinstance(liquid_degree, int)
+            or liquid_degree < 1):
+        raise ValueError("liquid_degree must be an integer >= 1 (1: the plain layer), "
+                         f"got {liquid_degree!r}")
+    if base == 's4' and products == 'allcombs' and liquid_kernel == 'kb' and liquid_degree > 1:
+        raise ValueError("products='allcombs' with liquid_kernel='kb' needs a diagonal state "
+                         "matrix: for DPLR the terms C dA^a diag(dB) dA^b dB do not commute "
+                         "into C dA^(a+b) dB^2; use base='s4d' or products='adjacent'")
+    if base == 's4d' and disc == 'dss':
+        raise ValueError("disc='dss' has no discrete dB, which the liquid terms are built "
+                         "from; use 'bilinear' or 'zoh'")
+
+# %% ../nbs/06_liquid.ipynb #10e373ec
+def _kb_kernels_diag(kernel, p:int, L:int):
+    "`C dA^l dB^q`, `q = 1..p`, `(p, H, L)`, of an S4D kernel: one Vandermonde product."
+    x, dB, C = kernel.discrete()
+    q = torch.arange(1, p + 1, device=dB.device)[:, None, None]
+    return _vandermonde(C * dB ** q, x, L, kernel.backend)
+
+def _pb_kernel_diag(kernel, p:int, L:int):
+    "The plain kernel `(H, L)` and `c[q-2, h] = C dB^q`, `q = 2..p` (None if `p` is 1), of S4D."
+    x, dB, C = kernel.discrete()
+    W = [C * dB]
+    for _ in range(2, p + 1): W.append(W[-1] * dB)                 # C dB^q, each (H, N/2)
+    K = _vandermonde(W[0], x, L, kernel.backend)
+    return K, (2 * torch.stack(W[1:]).sum(-1).real if p > 1 else None)
+
+def _kb_kernels_dplr(kernel, p:int, L:int):
+    "`C dA^l dB^q`, `q = 1..p`, `(p, H, L)`, of an S4 kernel: one `kernel_spectrum` call."
+    kernel._extend(L)
+    Lambda, P, B, Ct, dt = kernel.ssm()
+    Bs = B[None]
+    if p > 1: Bs = torch.cat([Bs, dplr_input_powers(Lambda, P, B, dt, p)])
+    return kernel_spectrum(Lambda, P, Bs, Ct[None], dt, kernel.l_kernel, kernel.backend)[0, ..., :L]
+
+# %% ../nbs/06_liquid.ipynb #b9bfaa2f
+def _pb_forward(ssm, x, s, past, K, c, p:int):
+    "`(y, s)` of 'pb': the base layer's output (and state, given `s`) plus `c[q-2] v^(q)`."
+    # the base layer's convolution
+    if s is None: y = _liquid_conv(x, None, K[None], ssm.D, 1)[0]
+    # the base layer adds the initial state's output and advances the state
+    else: y, s = ssm(x, s)
+    # elementwise over the whole batch: fused into one kernel each way where compiled. It reads
+    # x, not the padded copy the convolution made: two uses of that copy would add their
+    # gradients in a (B, H, 2L) buffer
+    if p > 1:
+        prev = x.new_zeros(*x.shape[:-1], p - 1) if past is None else past
+        y = _compiled(_pb_terms, y, x, prev, c.to(y.dtype), p)
+    return y, s
+
+# %% ../nbs/06_liquid.ipynb #57853068
+def _kb_state_diag(y, v, s, kernel):
+    "`(y, s)`: `y` plus the output of the initial state `s`; the state after the chunk (S4D)."
+    L, p = v.shape[-1], len(v)
+    xA, dB, C = kernel.discrete()
+    y = y + _vandermonde(C * torch.exp(xA) * s, xA, L, kernel.backend).to(y.dtype)
+    s = torch.exp(xA * L) * s + sum(
+        _vandermonde_transpose(v[i].flip(-1).to(xA.real.dtype), dB ** (i + 1), xA, L,
+                               kernel.backend) for i in range(p))
+    return y, s
+
+def _kb_state_dplr(y, v, s, ssm):
+    "`(y, s)`: `y` plus the output of the initial state `s`; the state after the chunk (S4)."
+    k, n, L = ssm.kernel, ssm.N // 2, v.shape[-1]
+    q = torch.arange(1, len(v) + 1, device=y.device)[:, None, None]
+    s = ssm._canonical(s, y.shape[0])
+    y = y + k(L, s)[1].to(y.dtype)
+    Lambda, P, B, _, dt = k.ssm()
+    dA, _ = k.discrete(Lambda.dtype)
+    dB = dplr_dB(Lambda, P, B, dt)
+    Kr = krylov(L, dA, pairs(dB.to(dA.dtype) ** q))[:, :, :n]   # (p, H, N/2, L): dA^l dB^q
+    dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
+    s = torch.einsum('hmn,bhn->bhm', dA_L, pairs(s.to(dA.dtype))) \
+        + torch.einsum('qhnl,qbhl->bhn', Kr, v.flip(-1).to(Kr.dtype))
+    return y, s
+
+def _kb_forward(ssm, x, s, past, K, p:int):
+    "`(y, s)` of 'adjacent' KB: `_liquid_conv` with the KB kernels `K`; the state moves if given."
+    y, v = _liquid_conv(x, past, K, ssm.D, p)
+    if s is None: return y, s
+    if isinstance(ssm, S4D): return _kb_state_diag(y, v, s, ssm.kernel)
+    return _kb_state_dplr(y, v, s, ssm)
+
+# %% ../nbs/06_liquid.ipynb #360efa67
+def _allcombs_forward(x, s, kernel, D, p:int):
+    "`(y, s)`, KB, all products (S4D): `E_a(k) (K_q * (u H_b))(k-q+1)` in f64; `s` (B, H, p, N/2)."
+    L = x.shape[-1]
+    xA, dB, C = (t.to(torch.complex128) for t in kernel.discrete())
+    qs = torch.arange(1, p + 1, device=x.device)[:, None, None]
+    K = _vandermonde(C * dB ** qs, xA, L, kernel.backend)   # (p, H, L)
+    u = x.double()
+    E, Hs = prefix_symmetric(u, p - 1)
+    y = fft_conv_skip(u, K[0], D.double()) + _allcombs_terms(u, K, E, Hs)
+    if s is not None:
+        # S_d = sum_{r <= p-d} x^(r)
+        S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)
+        d = torch.arange(p, device=x.device)[:, None, None, None]
+        V = _vandermonde(C * dB ** d * S, xA, L + 1, kernel.backend)   # (p, batch, H, L+1)
+        y = y + sum(E[i] * F.pad(V[i], (i, 0))[..., 1:L + 1] for i in range(p))
+        new = []
+        for q in range(1, p + 1):
+            xq = sum(E[q - 1 - b][..., -1:]
+                     * _vandermonde_transpose((u * Hs[b])[..., :L - q + 1].flip(-1), dB ** q,
+                                              xA, L - q + 1, kernel.backend)
+                     for b in range(q)) if L >= q else 0
+            for r in range(1, q + 1):
+                if q - r <= L:
+                    xq = xq + (torch.exp(xA * (L - q + r)) * dB ** (q - r)
+                               * E[q - r][..., -1:] * s[:, :, r - 1])
+            new.append(xq)
+        s = torch.stack(new, 2).to(s.dtype)
+    return y.to(x.dtype), s
+
+# %% ../nbs/06_liquid.ipynb #de64cd21
+def _step_constants(xA, dB, C, cdt, rdt, p:int):
+    "What `step` adds to the base layer's: `dA`, `dB`, `C`, `dB^q`, `C dB^q` (`q = 2..p`)."
+    q = torch.arange(2, p + 1, device=dB.device)[:, None, None]
+    return dict(dA=None if xA is None else torch.exp(xA).to(cdt), dB=dB.to(cdt), C=C.to(cdt),
+                w=(dB ** q).to(cdt), c=2 * (C * dB ** q).sum(-1).real.to(rdt))
+
+def _allcombs_step(ssm, m, u_t, x, p:int):
+    "One step of the per-degree chains: `x` (batch, H, p, N/2), `m` the constants of `setup_step`."
+    y, x1 = ssm.step(u_t, x[:, :, 0])
+    xs = [x1]
+    for q in range(2, p + 1):
+        xs.append(m['dA'] * x[:, :, q - 1] + m['dB'] * u_t[..., None] * x[:, :, q - 2])
+        y = y + 2 * (m['C'] * xs[-1]).sum(-1).real.to(y.dtype)
+    return y, torch.stack(xs, 2)
+
+def _products_step(ssm, m, kind:str, y, x, ue, p:int):
+    "The base step's `(y, x)` plus the degree-2..`p` terms of the last `p` inputs `ue`."
+    v = torch.stack([ue[..., p - q:].prod(-1) for q in range(2, p + 1)])   # (p-1, batch, H)
+    if kind == 'pb': return y + (m['c'][:, None] * v).sum(0), x
+    e = (m['w'][:, None] * v[..., None]).sum(0)   # sum_q dB^q v_q, (batch, H, N/2)
+    if isinstance(ssm, S4) and ssm._step[0] == 'diagonal':
+        _, _, C_d, Vinv, _ = ssm._step[1:]
+        e = torch.einsum('hmn,bhn->bhm', Vinv, pairs(e))
+        y = y + (C_d * e).sum(-1).real.to(y.dtype)
+    else: y = y + 2 * (m['C'] * e).sum(-1).real.to(y.dtype)
+    return y, x + e
+
+# %% ../nbs/06_liquid.ipynb #ec954a8d
+def _check_liquid_state(state, want_past, shapes):
+    "`(x, past)` of `state`, after checking `past` has shape `want_past` and `x` one of `shapes`."
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        raise ValueError("state must be the pair (x, past) from default_state or forward, "
+                         f"got {type(state).__name__}")
+    x, past = state
+    if not torch.is_tensor(past) or not past.is_floating_point() or past.shape != want_past:
+        got = type(past).__name__
+        if torch.is_tensor(past): got = f"{past.dtype} {tuple(past.shape)}"
+        raise ValueError(f"past inputs must have shape {want_past} and a float dtype, got {got}")
+    _check_state(x, shapes, 'state x')
+    return x, past
+
+# %% ../nbs/06_liquid.ipynb #908fb261
 class LiquidS4(nn.Module):
     "Liquid-S4: S4D or S4 layer (`base`) plus input-dependent terms of degree 2..`liquid_degree`."
     def __init__(self, d_model:int, d_state:int=64, liquid_degree:int=2, liquid_kernel:str='kb',
                  products:str='adjacent', base:str='s4d', transposed:bool=False, **ssm_kwargs):
         super().__init__()
-        if liquid_kernel not in liquid_kernels:
-            raise ValueError(f"unknown liquid_kernel {liquid_kernel!r}; "
-                             f"known: {', '.join(liquid_kernels)}")
-        if products not in product_sets:
-            raise ValueError(f"unknown products {products!r}; known: {', '.join(product_sets)}")
-        if base not in bases: raise ValueError(f"unknown base {base!r}; known: {', '.join(bases)}")
-        if (isinstance(liquid_degree, bool) or not isinstance(liquid_degree, int)
-                or liquid_degree < 1):
-            raise ValueError("liquid_degree must be an integer >= 1 (1: the plain layer), "
-                             f"got {liquid_degree!r}")
-        if base == 's4' and products == 'allcombs' and liquid_kernel == 'kb' and liquid_degree > 1:
-            raise ValueError("products='allcombs' with liquid_kernel='kb' needs a diagonal state "
-                             "matrix: for DPLR the terms C dA^a diag(dB) dA^b dB do not commute "
-                             "into C dA^(a+b) dB^2; use base='s4d' or products='adjacent'")
-        if base == 's4d':
-            ssm_kwargs.setdefault('disc', 'bilinear')
-            if ssm_kwargs['disc'] == 'dss':
-                raise ValueError("disc='dss' has no discrete dB, which the liquid terms are built "
-                                 "from; use 'bilinear' or 'zoh'")
+        if base == 's4d': ssm_kwargs.setdefault('disc', 'bilinear')
+        _check_options(liquid_degree, liquid_kernel, products, base, ssm_kwargs.get('disc'))
         self.H, self.N, self.p, self.kind, self.products, self.base, self.transposed = \
             d_model, d_state, liquid_degree, liquid_kernel, products, base, transposed
         self.ssm = (S4D if base == 's4d' else S4)(d_model, d_state, transposed=True, **ssm_kwargs)
@@ -210,31 +357,17 @@ class LiquidS4(nn.Module):
 
     def kb_kernels(self, L:int):
         "The KB kernels `K[q-1, h, l] = C dA^l dB^q` for `q = 1..p`, shape `(p, H, L)`."
-        q = torch.arange(1, self.p + 1, device=self.ssm.D.device)[:, None, None]
-        if self.base == 's4d':
-            x, dB, C = self.ssm.kernel.discrete()
-            return _vandermonde(C * dB ** q, x, L, self.ssm.kernel.backend)
-        k = self.ssm.kernel
-        k._extend(L)
-        Lambda, P, B, Ct, dt = k.ssm()
-        Bs = B[None]
-        if self.p > 1: Bs = torch.cat([Bs, dplr_input_powers(Lambda, P, B, dt, self.p)])
-        return kernel_spectrum(Lambda, P, Bs, Ct[None], dt, k.l_kernel, k.backend)[0, ..., :L]
+        kb = _kb_kernels_diag if self.base == 's4d' else _kb_kernels_dplr
+        return kb(self.ssm.kernel, self.p, L)
 
     def pb_kernel(self, L:int):
         """The plain kernel `(H, L)` and the PB coefficients `c[q-2, h] = C dB^q`, `q = 2..p`,
         `(p-1, H)`, from one discretization."""
+        if self.base == 's4d': return _pb_kernel_diag(self.ssm.kernel, self.p, L)
         # S4: C dB^q is the first value of the degree-q KB kernel: Cauchy sums from C~, no dense
         # solve for C
-        if self.base == 's4':
-            K = self.kb_kernels(L)
-            return K[0], K[1:, :, 0]
-        k = self.ssm.kernel
-        x, dB, C = k.discrete()
-        W = [C * dB]
-        for _ in range(2, self.p + 1): W.append(W[-1] * dB)                 # C dB^q, each (H, N/2)
-        K = _vandermonde(W[0], x, L, k.backend)
-        return K, (2 * torch.stack(W[1:]).sum(-1).real if self.p > 1 else None)
+        K = self.kb_kernels(L)
+        return K[0], K[1:, :, 0]
 
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` (batch, length, d_model); `next_state` None without a `state`."
@@ -245,93 +378,19 @@ class LiquidS4(nn.Module):
         s, past = (None, None) if state is None else self._check_state(state, x.shape[0])
         if x.numel() == 0:   # batch or length 0: an empty output; the state is unchanged
             return _empty_output(u, self.ssm.D, self.transposed), (None if s is None else (s, past))
-        if self.kind == 'pb':
-            K, c = self.pb_kernel(L)
-            # the base layer's convolution
-            if s is None: y = _liquid_conv(x, None, K[None], self.ssm.D, 1)[0]
-            # the base layer adds the initial state's output and advances the state
-            else: y, s = self.ssm(x, s)
-            # elementwise over the whole batch: fused into one kernel each way where compiled. It
-            # reads x, not the padded copy the convolution made: two uses of that copy would add
-            # their gradients in a (B, H, 2L) buffer
-            if p > 1:
-                prev = x.new_zeros(*x.shape[:-1], p - 1) if past is None else past
-                y = _compiled(_pb_terms, y, x, prev, c.to(y.dtype), p)
-        elif self._allcombs: y, s = self._allcombs_forward(x, s)
-        else:
-            y, v = _liquid_conv(x, past, self.kb_kernels(L), self.ssm.D, p)
-            if s is not None: y, s = self._kb_state(y, v, s)
+        if self.kind == 'pb': y, s = _pb_forward(self.ssm, x, s, past, *self.pb_kernel(L), p)
+        elif self._allcombs: y, s = _allcombs_forward(x, s, self.ssm.kernel, self.ssm.D, p)
+        else: y, s = _kb_forward(self.ssm, x, s, past, self.kb_kernels(L), p)
         if state is None: return (y if self.transposed else y.transpose(-1, -2)), None
         past = torch.cat([past.to(x.dtype), x], -1)[..., x.shape[-1]:]
         return (y if self.transposed else y.transpose(-1, -2)), (s, past)
 
-    def _kb_state(self, y, v, s):
-        "Add the initial state's output to `y`; the state after the chunk (adjacent products)."
-        L, q = v.shape[-1], torch.arange(1, self.p + 1, device=y.device)[:, None, None]
-        if self.base == 's4d':
-            k = self.ssm.kernel
-            xA, dB, C = k.discrete()
-            y = y + _vandermonde(C * torch.exp(xA) * s, xA, L, k.backend).to(y.dtype)
-            s = torch.exp(xA * L) * s + sum(
-                _vandermonde_transpose(v[i].flip(-1).to(xA.real.dtype), dB ** (i + 1), xA, L,
-                                       k.backend) for i in range(self.p))
-            return y, s
-        k, n = self.ssm.kernel, self.N // 2
-        s = self.ssm._canonical(s, y.shape[0])
-        y = y + k(L, s)[1].to(y.dtype)
-        dA, _ = k.discrete(k.ssm()[0].dtype)
-        _, dB, _ = self.discrete()
-        Kr = krylov(L, dA, pairs(dB.to(dA.dtype) ** q))[:, :, :n]   # (p, H, N/2, L): dA^l dB^q
-        dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
-        s = torch.einsum('hmn,bhn->bhm', dA_L, pairs(s.to(dA.dtype))) \
-            + torch.einsum('qhnl,qbhl->bhn', Kr, v.flip(-1).to(Kr.dtype))
-        return y, s
-
-    def _allcombs_forward(self, x, s):
-        "KB, all products (S4D): degree-q terms as sums of `E_a(k) (K_q * (u H_b))(k-q+1)` in f64."
-        p, L, k = self.p, x.shape[-1], self.ssm.kernel
-        xA, dB, C = (t.to(torch.complex128) for t in k.discrete())
-        qs = torch.arange(1, p + 1, device=x.device)[:, None, None]
-        K = _vandermonde(C * dB ** qs, xA, L, k.backend)   # (p, H, L)
-        u = x.double()
-        E, Hs = prefix_symmetric(u, p - 1)
-        y = fft_conv_skip(u, K[0], self.ssm.D.double()) + _allcombs_terms(u, K, E, Hs)
-        if s is not None:
-            # S_d = sum_{r <= p-d} x^(r)
-            S = torch.stack([s[:, :, :p - d].sum(2) for d in range(p)]).to(torch.complex128)
-            d = torch.arange(p, device=x.device)[:, None, None, None]
-            V = _vandermonde(C * dB ** d * S, xA, L + 1, k.backend)   # (p, batch, H, L+1)
-            y = y + sum(E[i] * F.pad(V[i], (i, 0))[..., 1:L + 1] for i in range(p))
-            new = []
-            for q in range(1, p + 1):
-                xq = sum(E[q - 1 - b][..., -1:]
-                         * _vandermonde_transpose((u * Hs[b])[..., :L - q + 1].flip(-1), dB ** q,
-                                                  xA, L - q + 1, k.backend)
-                         for b in range(q)) if L >= q else 0
-                for r in range(1, q + 1):
-                    if q - r <= L:
-                        xq = xq + (torch.exp(xA * (L - q + r)) * dB ** (q - r)
-                                   * E[q - r][..., -1:] * s[:, :, r - 1])
-                new.append(xq)
-            s = torch.stack(new, 2).to(s.dtype)
-        return y.to(x.dtype), s
-
     def _check_state(self, state, batch):
-        if not isinstance(state, (tuple, list)) or len(state) != 2:
-            raise ValueError("state must be the pair (x, past) from default_state or forward, "
-                             f"got {type(state).__name__}")
-        x, past = state
-        want = (batch, self.H, self.p - 1)
-        if not torch.is_tensor(past) or not past.is_floating_point() or past.shape != want:
-            got = type(past).__name__
-            if torch.is_tensor(past): got = f"{past.dtype} {tuple(past.shape)}"
-            raise ValueError(f"past inputs must have shape {want} and a float dtype, got {got}")
         n = self.N // 2
         if self._allcombs: shapes = ((batch, self.H, self.p, n),)  # one state per degree
         elif self.base == 's4': shapes = self.ssm._state_shapes(batch)
         else: shapes = ((batch, self.H, n),)
-        _check_state(x, shapes, 'state x')
-        return x, past
+        return _check_liquid_state(state, (batch, self.H, self.p - 1), shapes)
 
     def default_state(self, batch:int, device=None):
         "Zero `(x, past)`: the base layer's state (one per degree if allcombs), last `p-1` inputs."
@@ -345,12 +404,8 @@ class LiquidS4(nn.Module):
         if mode is None: self.ssm.setup_step()
         else: self.ssm.setup_step(mode)
         with torch.no_grad():
-            xA, dB, C = self.discrete()
-            cdt = self.ssm.default_state(1)[0].dtype
-            q = torch.arange(2, self.p + 1, device=dB.device)[:, None, None]
-            self._step = dict(dA=None if xA is None else torch.exp(xA).to(cdt), dB=dB.to(cdt),
-                              C=C.to(cdt), w=(dB ** q).to(cdt),
-                              c=2 * (C * dB ** q).sum(-1).real.to(self.ssm.D.dtype))
+            self._step = _step_constants(*self.discrete(), self.ssm.default_state(1)[0].dtype,
+                                         self.ssm.D.dtype, self.p)
 
     def step(self, u_t, state):
         "One recurrent step with the liquid terms: `u_t` (batch, d_model) -> `(y_t, next_state)`."
@@ -359,31 +414,13 @@ class LiquidS4(nn.Module):
                                "(and again after the parameters change)")
         _check_input(u_t, self.H, step=True, module=self, name='u_t')
         x, past = self._check_state(state, u_t.shape[0])
-        m, p = self._step, self.p
         ue = torch.cat([past.to(u_t.dtype), u_t[..., None]], -1)
-        # (p-1, batch, H)
-        v = torch.stack([ue[..., p - q:].prod(-1) for q in range(2, p + 1)]) if p > 1 else None
-        if self._allcombs:
-            y, x1 = self.ssm.step(u_t, x[:, :, 0])
-            xs = [x1]
-            for q in range(2, p + 1):
-                xs.append(m['dA'] * x[:, :, q - 1] + m['dB'] * u_t[..., None] * x[:, :, q - 2])
-                y = y + 2 * (m['C'] * xs[-1]).sum(-1).real.to(y.dtype)
-            x = torch.stack(xs, 2)
+        if self._allcombs: y, x = _allcombs_step(self.ssm, self._step, u_t, x, self.p)
         else:
             y, x = self.ssm.step(u_t, x)
-            if p > 1 and self.kind == 'pb': y = y + (m['c'][:, None] * v).sum(0)
-            elif p > 1:
-                e = (m['w'][:, None] * v[..., None]).sum(0)   # sum_q dB^q v_q, (batch, H, N/2)
-                if self.base == 's4' and self.ssm._step[0] == 'diagonal':
-                    _, _, C_d, Vinv, _ = self.ssm._step[1:]
-                    e = torch.einsum('hmn,bhn->bhm', Vinv, pairs(e))
-                    y = y + (C_d * e).sum(-1).real.to(y.dtype)
-                else: y = y + 2 * (m['C'] * e).sum(-1).real.to(y.dtype)
-                x = x + e
+            if self.p > 1: y, x = _products_step(self.ssm, self._step, self.kind, y, x, ue, self.p)
         return y, (x, ue[..., 1:])
 
     def extra_repr(self):
         return (f"liquid_degree={self.p}, liquid_kernel={self.kind!r}, products={self.products!r}, "
                 f"base={self.base!r}, transposed={self.transposed}")
-
