@@ -231,6 +231,76 @@ def s5_discretize(Lam, step, disc:str='zoh'):
     if disc == 'bilinear': return (1 + x / 2) / (1 - x / 2), step / (1 - x / 2)
     raise ValueError(f"unknown disc {disc!r}; known: zoh, bilinear")
 
+# %% ../nbs/08_s5.ipynb #43f9c738
+def _check_options(disc:str, real_transform:str, dt_min:float, dt_max:float, backend:str):
+    "Raise `ValueError` for an option `S5` does not know, naming the value."
+    s5_discretize(torch.ones(1), 1.0, disc)  # refuses an unknown disc
+    if real_transform not in real_transforms:
+        raise ValueError(f"unknown real_transform {real_transform!r}; "
+                         f"known: {', '.join(real_transforms)}")
+    if not 0 < dt_min <= dt_max:
+        raise ValueError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
+    if backend not in scan_backends:
+        raise ValueError(f"unknown backend {backend!r}; known: {', '.join(scan_backends)}")
+
+# %% ../nbs/08_s5.ipynb #ab422052
+def _init_params(Lam, V, H:int, directions:int, real_transform:str, dt_min:float, dt_max:float):
+    "Initial `(ssm, C)`: the SSM parameters by name, and `C`; float32, complex ones as real views."
+    P = V.shape[0]
+    B = torch.randn(P, H, dtype=torch.float64) / math.sqrt(H)
+    C = torch.randn(directions, H, P, dtype=torch.float64) / math.sqrt(P)
+    log_dt = torch.rand(P // 2, dtype=torch.float64) * math.log(dt_max / dt_min)
+    ssm = dict(Lambda_real=real_transforms[real_transform][1](Lam.real).float(),
+               Lambda_imag=Lam.imag.float().clone(), log_dt=(log_dt + math.log(dt_min)).float(),
+               B=torch.view_as_real(V.conj().T @ B.to(V.dtype)).float())
+    return ssm, torch.view_as_real(C.to(V.dtype) @ V).float()
+
+# %% ../nbs/08_s5.ipynb #026264fe
+def _discretize_steps(Lam, log_dt, disc:str, dt=None):
+    "`(dLambda, factor)`: per mode, or per (batch, time, mode) when `dt` is given."
+    step = torch.exp(log_dt)
+    if dt is not None: step = dt[..., None] * step
+    return s5_discretize(Lam, step, disc)
+
+# %% ../nbs/08_s5.ipynb #faf4aace
+def _check_dt(dt, batch:int, L:int, bidirectional:bool, dtype):
+    "`dt` in `dtype`, or None; an error for anything but positive intervals (L,) or (batch, L)."
+    if dt is None: return None
+    if not torch.is_tensor(dt) or not dt.is_floating_point():
+        raise TypeError(f"dt must be a floating point torch.Tensor, got "
+                        f"{getattr(dt, 'dtype', type(dt).__name__)}")
+    if dt.shape not in ((L,), (batch, L)):
+        raise ValueError(f"dt must have shape (length,) or (batch, length) = ({L},) or "
+                         f"({batch}, {L}), got {tuple(dt.shape)}")
+    if not (dt > 0).all(): raise ValueError("dt must be positive (the time between samples)")
+    if bidirectional:
+        raise ValueError("dt is for the forward direction only; a bidirectional S5 takes none")
+    return dt.to(dtype)
+
+# %% ../nbs/08_s5.ipynb #eef8850b
+def _check_s5_state(state, batch:int, P:int, bidirectional:bool):
+    "`state` if it is complex (batch, P/2) and the layer runs forward in time only."
+    if bidirectional:
+        raise ValueError("a bidirectional S5 reads the whole sequence: it has no state to pass")
+    return _check_state(state, ((batch, P // 2),))
+
+# %% ../nbs/08_s5.ipynb #c56750f7
+def _scan_readout(dLam, Bu, C, state, bidirectional:bool, backend:str):
+    "`(Re(C[0] x + C[1] x_back), x)`: x the states by the scan, x_back reversed in time if asked."
+    x = linear_scan(dLam, Bu, state, backend=backend)
+    y = (x @ C[0].T).real
+    if bidirectional:
+        back = linear_scan(dLam.flip(1) if dLam.dim() > 1 else dLam, Bu.flip(1),
+                           backend=backend).flip(1)
+        y = y + (back @ C[1].T).real
+    return y, x
+
+# %% ../nbs/08_s5.ipynb #857416f7
+def _diag_step(u_t, state, dLam, dB, C, D):
+    "`(y_t, x_t)` for `x_t = dLam x_{t-1} + dB u_t` and `y_t = 2 Re(C x_t) + D u_t`."
+    state = dLam * state + u_t.to(dB.dtype) @ dB.T
+    return (2 * (state @ C.T).real + D * u_t).to(u_t.dtype), state
+
 # %% ../nbs/08_s5.ipynb #0e89da37
 class S5(nn.Module):
     "S5 layer: one MIMO diagonal SSM with `d_state` states shared by `d_model` channels, by a scan."
@@ -241,26 +311,13 @@ class S5(nn.Module):
         super().__init__()
         H = _check_d_model(d_model)
         Lam, V = s5_init(d_state, blocks)
-        s5_discretize(Lam, 1.0, disc)  # refuses an unknown disc
-        if real_transform not in real_transforms:
-            raise ValueError(f"unknown real_transform {real_transform!r}; "
-                             f"known: {', '.join(real_transforms)}")
-        if not 0 < dt_min <= dt_max:
-            raise ValueError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
-        if backend not in scan_backends:
-            raise ValueError(f"unknown backend {backend!r}; known: {', '.join(scan_backends)}")
+        _check_options(disc, real_transform, dt_min, dt_max, backend)
         self.H, self.P, self.blocks, self.transposed = H, d_state, blocks, transposed
         self.bidirectional, self.disc, self.backend = bidirectional, disc, backend
         self.real_transform = real_transform
-        B = torch.randn(d_state, H, dtype=torch.float64) / math.sqrt(H)
-        C = torch.randn(1 + bidirectional, H, d_state, dtype=torch.float64) / math.sqrt(d_state)
-        log_dt = torch.rand(d_state // 2, dtype=torch.float64) * math.log(dt_max / dt_min)
-        register(self, 'Lambda_real', real_transforms[real_transform][1](Lam.real).float(),
-                 lr=lr, wd=wd)
-        register(self, 'Lambda_imag', Lam.imag.float().clone(), lr=lr, wd=wd)
-        register(self, 'log_dt', (log_dt + math.log(dt_min)).float(), lr=lr, wd=wd)
-        register(self, 'B', torch.view_as_real(V.conj().T @ B.to(V.dtype)).float(), lr=lr, wd=wd)
-        self.C = nn.Parameter(torch.view_as_real(C.to(V.dtype) @ V).float())
+        ssm, C = _init_params(Lam, V, H, 1 + bidirectional, real_transform, dt_min, dt_max)
+        for name, tensor in ssm.items(): register(self, name, tensor, lr=lr, wd=wd)
+        self.C = nn.Parameter(C)
         self.D = nn.Parameter(torch.randn(H))
         self._step = None
         self.register_load_state_dict_pre_hook(_refuse_nonfinite)
@@ -272,46 +329,21 @@ class S5(nn.Module):
 
     def _discrete(self, dt=None):
         "`(dLambda, factor)`: per mode, or per (batch, time, mode) when `dt` is given."
-        step = torch.exp(self.log_dt)
-        if dt is not None: step = dt[..., None] * step
-        return s5_discretize(self.Lambda, step, self.disc)
-
-    def _check_dt(self, dt, batch, L):
-        if dt is None: return None
-        if not torch.is_tensor(dt) or not dt.is_floating_point():
-            raise TypeError(f"dt must be a floating point torch.Tensor, got "
-                            f"{getattr(dt, 'dtype', type(dt).__name__)}")
-        if dt.shape not in ((L,), (batch, L)):
-            raise ValueError(f"dt must have shape (length,) or (batch, length) = ({L},) or "
-                             f"({batch}, {L}), got {tuple(dt.shape)}")
-        if not (dt > 0).all(): raise ValueError("dt must be positive (the time between samples)")
-        if self.bidirectional:
-            raise ValueError("dt is for the forward direction only; a bidirectional S5 takes none")
-        return dt.to(self.log_dt.dtype)
-
-    def _check_state(self, state, batch):
-        if self.bidirectional:
-            raise ValueError("a bidirectional S5 reads the whole sequence: it has no state to pass")
-        return _check_state(state, ((batch, self.P // 2),))
+        return _discretize_steps(self.Lambda, self.log_dt, self.disc, dt)
 
     def forward(self, u, state=None, dt=None):
         "`(y, next_state)` for `u` (batch, length, d_model); `dt`: the sample intervals."
         _check_input(u, self.H, self.transposed, module=self)
-        if state is not None: self._check_state(state, u.shape[0])
+        if state is not None: _check_s5_state(state, u.shape[0], self.P, self.bidirectional)
         if self.transposed: u = u.transpose(-1, -2)  # (batch, L, H): the scan runs over dim 1
-        dt = self._check_dt(dt, u.shape[0], u.shape[1])
+        dt = _check_dt(dt, u.shape[0], u.shape[1], self.bidirectional, self.log_dt.dtype)
         if u.numel() == 0:
             y = _empty_output(u, self.D, False)
             return (y.transpose(-1, -2) if self.transposed else y), state
         dLam, factor = self._discrete(dt)
         B, C = torch.view_as_complex(self.B), torch.view_as_complex(self.C)
         Bu = factor * (u.to(B.dtype) @ B.T)                 # (batch, L, P/2)
-        x = linear_scan(dLam, Bu, state, backend=self.backend)
-        y = (x @ C[0].T).real
-        if self.bidirectional:
-            back = linear_scan(dLam.flip(1) if dLam.dim() > 1 else dLam, Bu.flip(1),
-                               backend=self.backend).flip(1)
-            y = y + (back @ C[1].T).real
+        y, x = _scan_readout(dLam, Bu, C, state, self.bidirectional, self.backend)
         y = (2 * y + self.D * u).to(u.dtype)
         next_state = x[:, -1] if state is not None else None
         return (y.transpose(-1, -2) if self.transposed else y), next_state
@@ -334,10 +366,8 @@ class S5(nn.Module):
         "One step of the recurrence: `u_t` (batch, d_model) -> `(y_t, next_state)`."
         if self._step is None: raise RuntimeError("call setup_step() before step()")
         _check_input(u_t, self.H, step=True, module=self, name='u_t')
-        self._check_state(state, u_t.shape[0])
-        dLam, dB, C = self._step
-        state = dLam * state + u_t.to(dB.dtype) @ dB.T
-        return (2 * (state @ C.T).real + self.D * u_t).to(u_t.dtype), state
+        _check_s5_state(state, u_t.shape[0], self.P, self.bidirectional)
+        return _diag_step(u_t, state, *self._step, self.D)
 
     def extra_repr(self):
         return (f"d_model={self.H}, d_state={self.P}, blocks={self.blocks}, disc={self.disc!r}"
