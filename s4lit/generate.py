@@ -110,9 +110,9 @@ def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperat
     out = torch.empty(n, length, dtype=torch.long, device=device)
     ll = torch.zeros(n, dtype=torch.float64, device=device)
     # the first input: the start token, or the prefix's first token (given, not predicted)
-    if start is None: tok = out[:, 0] = prefix[:, 0]
-    else: tok = torch.full((n,), start, dtype=torch.long, device=device)
-    tok = tok.clone()
+    tok = (torch.full((n,), start, dtype=torch.long, device=device) if start is not None
+           else prefix[:, 0].clone())
+    if start is None: out[:, 0] = tok
     # CUDA: one launch per step instead of dozens
     replay = _graphed_step(model, tok, state) if graph else None
     for t in range(0 if start is not None else 1, length):
@@ -222,7 +222,7 @@ def main(argv=None):
             raise ValueError(f"{a.checkpoint} is {kind} of task {cfg.task!r}: "
                              f"generation needs a model trained to predict every next step "
                              f"({', '.join(SAMPLEABLE)})")
-        V, start = _vocab(model)
+        start = _vocab(model)[1]
         if start is None and not a.prefix:
             raise ValueError(f"task {cfg.task!r} has no start token: its models continue a "
                              f"prefix; give --prefix P (P >= 1) to continue test sequences")

@@ -120,8 +120,8 @@ def dplr_input_powers(Lambda, P, B, dt, p:int):
 def _fft_inputs(x, past, p:int, dtype):
     "The KB convolutions' input: `input_products` in `dtype`, each padded by `L` zeros for the FFT."
     return F.pad(input_products(x.to(dtype), p, past), (0, x.shape[-1]))
-# compiled: one pass from the input (transposed or not) to the padded products, per shape: a
-# dynamic-shape version spends more on index arithmetic than the pass itself
+# compiled per shape (no `dynamic` flag): one pass from the input (transposed or not) to the
+# padded products; compiled for any shape, its index arithmetic costs more than the pass itself
 
 def _spectral_sum(V, K):
     "`sum_q V[q] K[q]` of complex spectra as real pairs: `V` (p, batch, H, F, 2), `K` (p, H, F, 2)."
