@@ -549,8 +549,7 @@ def _claim_out(cfg:TrainConfig, rank:int, device) -> Path:
 
 # %% ../nbs/12_train.ipynb #d321f386
 def _splits(cfg:TrainConfig, data:dict|None, device) -> tuple:
-    """The training, validation and test sets (read from the task unless `data` holds them), cut to
-    `limit` and `eval_limit` and placed for `device`; settings that do not fit them refused."""
+    "The three splits (unless `data` holds them), checked, cut to `limit`s and placed for `device`."
     if data is None:
         data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
     if cfg.augment and data['train'].image is None:
@@ -570,8 +569,7 @@ def _splits(cfg:TrainConfig, data:dict|None, device) -> tuple:
 
 # %% ../nbs/12_train.ipynb #fed64f2c
 def _step_fn(model:nn.Module, tr, cfg:TrainConfig, device, world:int) -> tuple:
-    """(the loss of a training batch, the DDP module or None, whether the loss is replayed from CUDA
-    graphs): graphed where `cfg.graph` asks and recording works, in DDP for several processes."""
+    "(A batch's loss: eager, in DDP or replayed from CUDA graphs; the DDP module or None; graphed)."
     step_fn = Objective(model, tr.tokens, cfg.bf16)
     if cfg.graph: step_fn = _graphed(step_fn, tr, cfg, device)
     graph = isinstance(step_fn, GraphedModule)
@@ -583,8 +581,7 @@ def _step_fn(model:nn.Module, tr, cfg:TrainConfig, device, world:int) -> tuple:
     return step_fn, ddp, graph
 
 def _schedule(model:nn.Module, cfg:TrainConfig, n:int, world:int, graph:bool, device) -> tuple:
-    """(AdamW, its warmup and cosine decay over all the run's steps, the steps in an epoch of `n`
-    training examples)."""
+    "(AdamW, its warmup and cosine decay over all the run's steps, the steps in an epoch of `n`)."
     opt = make_optimizer(model, cfg, device)
     big = cfg.batch_size * world * cfg.accumulate      # examples per step, in all processes
     steps_per_epoch = n // big if graph else math.ceil(n / big)
@@ -616,7 +613,7 @@ class _Run:
     step: int = 0                # the optimizer steps done
     best: float = -math.inf      # the best validation accuracy, or minus the loss (per-step tasks)
     history: list = field(default_factory=list)     # a row per epoch, then the test's
-    partial: dict|None = None    # where in its epoch a Ctrl-C stopped the run
+    stopped_at: dict|None = None  # where in its epoch a Ctrl-C stopped the run
     pending: list = field(default_factory=list)     # config.json's record, saved with last.pt
 
     @property
@@ -661,8 +658,7 @@ def _save_last(run:_Run, epoch:int, **more):
     _save_atomic(_checkpoint(run, epoch, **more), run.out/'last.pt')
 
 def _restore(run:_Run) -> dict:
-    """The run continued from its last.pt (weights, optimizer, schedule, data order, random state,
-    progress); returns config.json's record, this resume added."""
+    "The run continued from its last.pt; returns config.json's record with this resume added."
     cfg, out = run.cfg, run.out
     ck = _load_resumable(out/'last.pt', run.device)
     try: record = json.loads((out/'config.json').read_text())
@@ -672,11 +668,12 @@ def _restore(run:_Run) -> dict:
     changed = _resume(ck, out/'last.pt', prev, cfg, run.model, run.opt, run.sched, run.gen,
                       run.device)
     run.start, run.step, run.best = ck['epoch'], ck['step'], ck['best']
-    run.history, run.partial = json.loads(ck['history']), ck.get('partial')
+    run.history, run.stopped_at = json.loads(ck['history']), ck.get('partial')
+    # written with the first checkpoint
     record.setdefault('resumes', []).append(dict(epoch=run.start, step=run.step, changed=changed))
     if cfg.progress and run.rank == 0:
         print(f"resumed from {out/'last.pt'} at step {run.step} (epoch {run.start}"
-              + (f", batch {run.partial['batches']})" if run.partial else ')'))
+              + (f", batch {run.stopped_at['batches']})" if run.stopped_at else ')'))
     return record
 
 def _begin(run:_Run):
@@ -718,8 +715,7 @@ def _last_good(out:Path, epoch:int, cfg:TrainConfig) -> str:
 
 # %% ../nbs/12_train.ipynb #03e4367c
 def _step(run:_Run, micro:list, tot, hits) -> tuple:
-    """One optimizer step on this process's micro-batches `micro` (from `_steps`), their loss and
-    correct predictions added to `tot` and `hits`; (examples counted, last loss, last batch)."""
+    "One optimizer step on `micro`, sums added to `tot` and `hits`; (examples, last loss, batch)."
     run.opt.zero_grad(set_to_none=True)
     seen = 0
     for k, (j, share, size) in enumerate(micro):
@@ -737,20 +733,19 @@ def _step(run:_Run, micro:list, tot, hits) -> tuple:
 
 # %% ../nbs/12_train.ipynb #a3e976bb
 def _train_epoch(run:_Run, epoch:int, stop:_Stop) -> tuple:
-    """One pass of optimizer steps over the training set (the rest of it after a Ctrl-C); its mean
-    loss, accuracy and seconds."""
+    "One pass of steps over the training set (its rest after a Ctrl-C): (loss, accuracy, seconds)."
     cfg, device, rank, world = run.cfg, run.device, run.rank, run.world
     run.step_fn.train(); t0 = time.time()
     tot = torch.zeros((), dtype=torch.float64, device=device)
     hits = torch.zeros((), dtype=torch.float64, device=device)
     seen, done = 0, 0
     # an epoch stopped by Ctrl-C: the same order, from the next batch
-    if (p := run.partial) is not None:
+    if (p := run.stopped_at) is not None:
         run.gen.set_state(p['gen'].cpu())
         done, t0 = p['batches'], t0 - p['time']
         if rank == 0:                          # the sums so far, over all processes
             seen, tot, hits = p['seen'], tot + p['tot'].to(device), hits + p['hits'].to(device)
-    gen_start, run.partial, n = run.gen.get_state(), None, run.steps_per_epoch
+    gen_start, run.stopped_at, n = run.gen.get_state(), None, run.steps_per_epoch
     bar_on = cfg.progress and rank == 0 and _interactive()
     batches = _steps(len(run.tr), cfg.batch_size, cfg.accumulate, run.gen, run.graph, skip=done)
     with tqdm(total=n, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}', unit='step',
