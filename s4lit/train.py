@@ -13,7 +13,7 @@ __all__ = ['cosine_schedule', 'TrainConfig', 'RunError', 'NonFiniteError', 'Inte
 import argparse, contextlib, dataclasses, json, math, os, shlex, shutil, signal, sys, threading
 import time, warnings
 import importlib.resources
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from .ssm import param_groups
 from .model import SequenceModel, GraphedModule, graphed, layers
 import torch.utils._pytree as pytree
-from .data import get_task, TASKS, augment_images, DataMissing
+from .data import get_task, TASKS, augment_images, DataMissing, SeqDataset
 from tqdm.auto import tqdm
 
 # %% ../nbs/12_train.ipynb #e3be6eba
@@ -521,20 +521,35 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     finally:
         if started: dist.destroy_process_group()
 
-# %% ../nbs/12_train.ipynb #537a9dd1
+# %% ../nbs/12_train.ipynb #f04c0472
 def _train(cfg, data, until):
-    device, (rank, world) = _device(cfg.device), _world()
-    if world > 1 and device.type == 'cuda' and device.index is None:
-        device = torch.device('cuda', torch.cuda.current_device())
+    "The run `train` starts: set up, begun or continued, trained epoch by epoch, then tested."
+    run = _setup(cfg, data)
+    _begin(run)
+    with _Stop() as stop:
+        for epoch in range(run.start, min(cfg.epochs, until or cfg.epochs)):
+            row = _validate(run, epoch, *_train_epoch(run, epoch, stop))
+            _save_epoch(run, row)
+            if _agree(stop.flag, run.device):
+                raise Interrupted(f"interrupted after epoch {epoch + 1}; saved {run.out/'last.pt'}")
+    if run.graph: run.step_fn.release()  # free the graphs' memory now, not at the next collection
+    if until is not None and until < cfg.epochs: return run.history
+    return _test(run)
+
+# %% ../nbs/12_train.ipynb #cb1abf5f
+def _claim_out(cfg:TrainConfig, rank:int, device) -> Path:
+    "The run folder, checked by the first process alone (`_check_out`); all stop if it refuses."
     err, out = None, cfg.out_dir
     if rank == 0:                             # the first process alone touches the run folder
-        try: out = _check_out(cfg)            # before reading any data: a refused run costs nothing
+        try: out = _check_out(cfg)
         except RunError as e: err = e
     if _agree(err is not None, device):
         raise err or RunError("the first process refused the run (its message says why)")
-    torch.manual_seed(cfg.seed)
-    if device.type == 'cuda':
-        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
+    return out
+
+# %% ../nbs/12_train.ipynb #d321f386
+def _splits(cfg:TrainConfig, data:dict|None, device) -> tuple:
+    "The three splits (unless `data` holds them), checked, cut to `limit`s and placed for `device`."
     if data is None:
         data = {s: get_task(cfg.task, s, root=cfg.data or None) for s in ('train', 'val', 'test')}
     if cfg.augment and data['train'].image is None:
@@ -548,12 +563,13 @@ def _train(cfg, data, until):
     if per_step and cfg.augment:
         raise RunError(f"augment: task {cfg.task!r} is labelled at every step; "
                        "its labels would need the same flips")
-    tr, va, te = (_place(_subset(data[s], cfg.limit if s == 'train' else cfg.eval_limit, cfg.seed),
-                         device, cfg.device_data)
-                  for s in ('train', 'val', 'test'))
-    model = build_model(cfg, tr).to(device)
-    n_params = sum(p.numel() for p in model.parameters())
-    if rank == 0: _check_space(out, n_params)
+    return tuple(_place(_subset(data[s], cfg.limit if s == 'train' else cfg.eval_limit, cfg.seed),
+                        device, cfg.device_data)
+                 for s in ('train', 'val', 'test'))
+
+# %% ../nbs/12_train.ipynb #fed64f2c
+def _step_fn(model:nn.Module, tr, cfg:TrainConfig, device, world:int) -> tuple:
+    "(A batch's loss: eager, in DDP or replayed from CUDA graphs; the DDP module or None; graphed)."
     step_fn = Objective(model, tr.tokens, cfg.bf16)
     if cfg.graph: step_fn = _graphed(step_fn, tr, cfg, device)
     graph = isinstance(step_fn, GraphedModule)
@@ -562,150 +578,122 @@ def _train(cfg, data, until):
     ddp = DDP(model, device_ids=ids) if world > 1 and not graph else None
     if ddp: step_fn = Objective(ddp, tr.tokens, cfg.bf16)
     if graph and world > 1: _broadcast(model)
+    return step_fn, ddp, graph
+
+def _schedule(model:nn.Module, cfg:TrainConfig, n:int, world:int, graph:bool, device) -> tuple:
+    "(AdamW, its warmup and cosine decay over all the run's steps, the steps in an epoch of `n`)."
     opt = make_optimizer(model, cfg, device)
     big = cfg.batch_size * world * cfg.accumulate      # examples per step, in all processes
-    steps_per_epoch = len(tr) // big if graph else math.ceil(len(tr) / big)
+    steps_per_epoch = n // big if graph else math.ceil(n / big)
     sched = cosine_schedule(opt, cfg.epochs * steps_per_epoch,
                             int(cfg.warmup * cfg.epochs * steps_per_epoch))
-    gen = torch.Generator().manual_seed(cfg.seed)
-    # best: validation accuracy, or minus the loss for per-step tasks
-    start, step, best, history, partial_ep = 0, 0, -math.inf, [], None
-    record = asdict(cfg)
-    if cfg.resume:
-        ck = _load_resumable(out/'last.pt', device)
-        try: record = json.loads((out/'config.json').read_text())
-        except (OSError, ValueError):
-            record = json.loads(ck['config']) if 'config' in ck else asdict(cfg)
-        prev = json.loads(ck['config']) if 'config' in ck else record
-        changed = _resume(ck, out/'last.pt', prev, cfg, model, opt, sched, gen, device)
-        start, step, best = ck['epoch'], ck['step'], ck['best']
-        history, partial_ep = json.loads(ck['history']), ck.get('partial')
-        # written with the first checkpoint
-        record.setdefault('resumes', []).append(dict(epoch=start, step=step, changed=changed))
-        if cfg.progress and rank == 0:
-            print(f"resumed from {out/'last.pt'} at step {step} (epoch {start}"
-                  + (f", batch {partial_ep['batches']})" if partial_ep else ')'))
-    elif cfg.overwrite and rank == 0:
-        for f in _RUN_FILES: (out/f).unlink(missing_ok=True)
-    if rank: torch.manual_seed(cfg.seed + 1_000_003 * rank + step)   # other dropout masks
+    return opt, sched, steps_per_epoch
+
+# %% ../nbs/12_train.ipynb #54a37fb7
+@dataclass
+class _Run:
+    "One run: what its steps share (settings, data, model, optimizer), and how far it has got."
+    cfg: TrainConfig
+    device: torch.device
+    rank: int                    # this process, of `world`
+    world: int
+    out: Path                    # the run folder; the first process alone writes there
+    tr: SeqDataset
+    va: SeqDataset
+    te: SeqDataset
+    model: nn.Module
+    step_fn: nn.Module           # a batch's loss: eager, through DDP, or replayed from CUDA graphs
+    ddp: DDP|None
+    graph: bool                  # whether `step_fn` is replayed from CUDA graphs
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LambdaLR
+    steps_per_epoch: int
+    gen: torch.Generator         # the data order
+    start: int = 0               # the epochs done when this process began
+    step: int = 0                # the optimizer steps done
+    best: float = -math.inf      # the best validation accuracy, or minus the loss (per-step tasks)
+    history: list = field(default_factory=list)     # a row per epoch, then the test's
+    stopped_at: dict|None = None  # where in its epoch a Ctrl-C stopped the run
+    pending: list = field(default_factory=list)     # config.json's record, saved with last.pt
+
+    @property
+    def per_step(self) -> bool: return bool(self.tr.l_output)  # a label at each of the last steps
+    @property
+    def aug(self): return partial(augment_images, image=self.tr.image) if self.cfg.augment else None
+    @property
+    def eager(self): return Objective(self.model, self.tr.tokens, self.cfg.bf16)
+
+def _setup(cfg:TrainConfig, data:dict|None=None) -> _Run:
+    "A run ready to begin: device and folder checked, data placed, model and optimizer made."
+    device, (rank, world) = _device(cfg.device), _world()
+    if world > 1 and device.type == 'cuda' and device.index is None:
+        device = torch.device('cuda', torch.cuda.current_device())
+    out = _claim_out(cfg, rank, device)       # before reading any data: a refused run costs nothing
+    torch.manual_seed(cfg.seed)
+    if device.type == 'cuda':
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32
+    tr, va, te = _splits(cfg, data, device)
+    model = build_model(cfg, tr).to(device)
+    if rank == 0: _check_space(out, sum(p.numel() for p in model.parameters()))
+    step_fn, ddp, graph = _step_fn(model, tr, cfg, device, world)
+    opt, sched, steps_per_epoch = _schedule(model, cfg, len(tr), world, graph, device)
+    return _Run(cfg, device, rank, world, out, tr, va, te, model, step_fn, ddp, graph, opt, sched,
+                steps_per_epoch, torch.Generator().manual_seed(cfg.seed))
+
+# %% ../nbs/12_train.ipynb #4c6edfbe
+def _checkpoint(run:_Run, epoch:int, **more) -> dict:
+    "All a resume needs: weights, optimizer, schedule, data order, random state, progress, `more`."
+    return {'model': run.model.state_dict(), 'opt': run.opt.state_dict(),
+            'sched': run.sched.state_dict(), 'gen': run.gen.get_state(),
+            'rng': torch.get_rng_state(),
+            **({'cuda_rng': torch.cuda.get_rng_state(run.device)}
+               if run.device.type == 'cuda' else {}),
+            'step': run.step, 'best': run.best, 'history': json.dumps(run.history),
+            'config': json.dumps(asdict(run.cfg)), 'world_size': run.world, 'epoch': epoch, **more}
+
+def _save_last(run:_Run, epoch:int, **more):
+    "The run saved as last.pt by the first process, after config.json when a resume is recorded."
+    if run.rank: return
+    if run.pending: _save_atomic(json.dumps(run.pending.pop(), indent=1), run.out/'config.json')
+    _save_atomic(_checkpoint(run, epoch, **more), run.out/'last.pt')
+
+def _restore(run:_Run) -> dict:
+    "The run continued from its last.pt; returns config.json's record with this resume added."
+    cfg, out = run.cfg, run.out
+    ck = _load_resumable(out/'last.pt', run.device)
+    try: record = json.loads((out/'config.json').read_text())
+    except (OSError, ValueError):
+        record = json.loads(ck['config']) if 'config' in ck else asdict(cfg)
+    prev = json.loads(ck['config']) if 'config' in ck else record
+    changed = _resume(ck, out/'last.pt', prev, cfg, run.model, run.opt, run.sched, run.gen,
+                      run.device)
+    run.start, run.step, run.best = ck['epoch'], ck['step'], ck['best']
+    run.history, run.stopped_at = json.loads(ck['history']), ck.get('partial')
+    # written with the first checkpoint
+    record.setdefault('resumes', []).append(dict(epoch=run.start, step=run.step, changed=changed))
+    if cfg.progress and run.rank == 0:
+        print(f"resumed from {out/'last.pt'} at step {run.step} (epoch {run.start}"
+              + (f", batch {run.stopped_at['batches']})" if run.stopped_at else ')'))
+    return record
+
+def _begin(run:_Run):
+    "The run started: continued from last.pt, or new with its config.json; then what it trains."
+    cfg, out, rank = run.cfg, run.out, run.rank
+    if cfg.resume: record = _restore(run)
+    else:
+        record = asdict(cfg)
+        if cfg.overwrite and rank == 0:
+            for f in _RUN_FILES: (out/f).unlink(missing_ok=True)
+    if rank: torch.manual_seed(cfg.seed + 1_000_003 * rank + run.step)   # other dropout masks
     # what ran: the settings, then each resume's changes
     if not cfg.resume and rank == 0: _save_atomic(json.dumps(record, indent=1), out/'config.json')
-    pending = [record] if cfg.resume else []     # a resume that saves nothing changes no file
-    def save_last(ck):
-        if rank: return
-        if pending: _save_atomic(json.dumps(pending.pop(), indent=1), out/'config.json')
-        _save_atomic(ck, out/'last.pt')
-    eager = Objective(model, tr.tokens, cfg.bf16)    # to find a non-finite activation
+    run.pending = [record] if cfg.resume else []     # a resume that saves nothing changes no file
     if cfg.progress and rank == 0:
-        print(f"{cfg.task}: {len(tr)} train / {len(va)} val / {len(te)} test; {cfg.model} model, "
-              f"{n_params:,} parameters, on {device}{' (CUDA graphs)' if graph else ''}"
-              + (f" x {world} processes" if world > 1 else ''))
-    bar_on = cfg.progress and rank == 0 and _interactive()
-    aug = partial(augment_images, image=tr.image) if cfg.augment else None
-    ck_state = lambda: {'model': model.state_dict(), 'opt': opt.state_dict(),
-                        'sched': sched.state_dict(), 'gen': gen.get_state(),
-                        'rng': torch.get_rng_state(),
-                        **({'cuda_rng': torch.cuda.get_rng_state(device)}
-                           if device.type == 'cuda' else {}),
-                        'step': step, 'best': best, 'history': json.dumps(history),
-                        'config': json.dumps(asdict(cfg)), 'world_size': world}
-    with _Stop() as stop:
-        for epoch in range(start, min(cfg.epochs, until or cfg.epochs)):
-            step_fn.train(); t0 = time.time()
-            tot = torch.zeros((), dtype=torch.float64, device=device)
-            hits = torch.zeros((), dtype=torch.float64, device=device)
-            seen, done, t_before = 0, 0, 0.0
-            # an epoch stopped by Ctrl-C: the same order, from the next batch
-            if partial_ep is not None:
-                gen.set_state(partial_ep['gen'].cpu())
-                done, t_before = partial_ep['batches'], partial_ep['time']
-                if rank == 0:                          # the sums so far, over all processes
-                    seen = partial_ep['seen']
-                    tot = tot + partial_ep['tot'].to(device)
-                    hits = hits + partial_ep['hits'].to(device)
-            gen_start, partial_ep = gen.get_state(), None
-            bar = tqdm(total=steps_per_epoch, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}',
-                       unit='step', leave=False, disable=not bar_on, dynamic_ncols=True)
-            batches = _steps(len(tr), cfg.batch_size, cfg.accumulate, gen, graph, skip=done)
-            for i, micro in enumerate(batches, done):
-                opt.zero_grad(set_to_none=True)
-                for k, (j, share, size) in enumerate(micro):
-                    x, y = _fetch(tr, j.to(tr.y.device), device, aug)
-                    # DDP averages the gradients over the processes at the last micro-step only
-                    sync = ddp is None or k == len(micro) - 1
-                    with contextlib.nullcontext() if sync else ddp.no_sync():
-                        loss, correct = step_fn(x, y)
-                        (loss if share == 1 else loss * share).backward()
-                    # summed on the device: no waiting here
-                    if size: tot += loss.detach() * size; hits += correct; seen += size
-                if graph and world > 1: _average_grads(model, world)
-                opt.step(); sched.step(); step += 1
-                check = step % cfg.check_every == 0 or i == steps_per_epoch - 1
-                # several processes stop together, at a check (an all-reduce there, none between)
-                stopping = (check and _agree(stop.flag, device)) if world > 1 else stop.flag
-                if check or stopping:
-                    try: _check_finite(model, loss, step, (x, y), eager)
-                    except NonFiniteError as e:
-                        bar.close()
-                        raise NonFiniteError(f"{e}; {_last_good(out, epoch, cfg)}") from None
-                bar.update(1)
-                if bar_on and (i + 1) % max(1, steps_per_epoch // 10) == 0:
-                    bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item()/seen:.4f}')
-                if stopping and i + 1 < steps_per_epoch:   # Ctrl-C: save where the epoch is, stop
-                    bar.close()
-                    tot, hits, seen = _sum(tot, hits, seen)
-                    save_last({**ck_state(), 'epoch': epoch,
-                               'partial': dict(batches=i + 1, gen=gen_start, tot=tot.cpu(),
-                                               hits=hits.cpu(), seen=seen,
-                                               time=t_before + time.time() - t0)})
-                    raise Interrupted(f"interrupted at step {step} (epoch {epoch + 1}, "
-                                      f"batch {i + 1} of {steps_per_epoch}); saved {out/'last.pt'}")
-            bar.close()
-            tot, hits, seen = _sum(tot, hits, seen)
-            train_loss, train_acc = tot.item() / seen, hits.item() / seen  # waits for the last step
-            train_time = t_before + time.time() - t0
-            # replayed steps sync no buffers (DDP's forward would): rank 0's batch-norm statistics
-            if graph and world > 1: _broadcast(model)
-            val_loss, val_acc = evaluate(model, va, cfg, device)
-            row = dict(epoch=epoch + 1, step=step, train_loss=train_loss, train_acc=train_acc,
-                       val_loss=val_loss, val_acc=val_acc,
-                       **({'val_bpd': val_loss / math.log(2)} if per_step else {}),
-                       lr=sched.get_last_lr()[0], train_time=train_time,
-                       epoch_time=t_before + time.time() - t0)
-            history.append(row)
-            if (-val_loss if per_step else val_acc) > best:
-                best = -val_loss if per_step else val_acc
-                if rank == 0:
-                    _save_atomic({'model': model.state_dict(), 'config': json.dumps(asdict(cfg))},
-                                 out/'best.pt')
-            save_last({**ck_state(), 'epoch': epoch + 1})
-            if rank == 0:
-                _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
-                plot_history(history, out/'curves.png')
-            if cfg.progress and rank == 0:
-                shown = ', '.join(f'{k} {v:.4g}' for k, v in list(row.items())[2:])
-                print(f"epoch {epoch + 1}: {shown}", flush=True)
-            if _agree(stop.flag, device):
-                raise Interrupted(f"interrupted after epoch {epoch + 1}; saved {out/'last.pt'}")
-    if graph: step_fn.release()  # free the graphs' memory now, not at the next garbage collection
-    if until is not None and until < cfg.epochs: return history
-    if rank == 0:
-        kept = torch.load(out/'best.pt', weights_only=True, map_location=device)
-        model.load_state_dict(kept['model'])
-    if world > 1: _broadcast(model)      # the best weights, which rank 0 alone has read
-    test_loss, test_acc = evaluate(model, te, cfg, device)
-    history.append(dict(test_loss=test_loss, test_acc=test_acc, test_bpd=test_loss / math.log(2),
-                        best_val_loss=-best) if per_step else
-                   dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
-    if rank: return history
-    _save_atomic(''.join(json.dumps(r) + '\n' for r in history), out/'metrics.jsonl')
-    plot_history(history, out/'curves.png')
-    if cfg.progress:
-        print((f"test loss {test_loss:.4f} nats = {test_loss / math.log(2):.4f} bits per step, "
-               f"accuracy {test_acc:.4f} (best validation loss {-best:.4f})" if per_step else
-               f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f})")
-              + f"; logs, curves and checkpoints in {out}")
-    return history
+        n_params = sum(p.numel() for p in run.model.parameters())
+        print(f"{cfg.task}: {len(run.tr)} train / {len(run.va)} val / {len(run.te)} test; "
+              f"{cfg.model} model, {n_params:,} parameters, on {run.device}"
+              f"{' (CUDA graphs)' if run.graph else ''}"
+              + (f" x {run.world} processes" if run.world > 1 else ''))
 
 # %% ../nbs/12_train.ipynb #93f3e4a2
 def _sum(tot, hits, seen:int) -> tuple:
@@ -717,12 +705,128 @@ def _sum(tot, hits, seen:int) -> tuple:
 
 # %% ../nbs/12_train.ipynb #c8155255
 def _last_good(out:Path, epoch:int, cfg:TrainConfig) -> str:
+    "Where a run that diverged in `epoch` can go on from, and at what rate."
     if epoch == 0 or not (out/'last.pt').exists():
         return ("no epoch finished, so nothing was saved: "
                 f"start again with a lower --lr (now {cfg.lr:g})")
     return (f"{out/'last.pt'} (after epoch {epoch}) is the last good checkpoint: "
             f"continue it with a lower rate, "
             f"e.g. --resume --lr {cfg.lr / 4:g} --ssm-lr {cfg.ssm_lr / 4:g}")
+
+# %% ../nbs/12_train.ipynb #03e4367c
+def _step(run:_Run, micro:list, tot, hits) -> tuple:
+    "One optimizer step on `micro`, sums added to `tot` and `hits`; (examples, last loss, batch)."
+    run.opt.zero_grad(set_to_none=True)
+    seen = 0
+    for k, (j, share, size) in enumerate(micro):
+        x, y = _fetch(run.tr, j.to(run.tr.y.device), run.device, run.aug)
+        # DDP averages the gradients over the processes at the last micro-step only
+        sync = run.ddp is None or k == len(micro) - 1
+        with contextlib.nullcontext() if sync else run.ddp.no_sync():
+            loss, correct = run.step_fn(x, y)
+            (loss if share == 1 else loss * share).backward()
+        # summed on the device: no waiting here
+        if size: tot += loss.detach() * size; hits += correct; seen += size
+    if run.graph and run.world > 1: _average_grads(run.model, run.world)
+    run.opt.step(); run.sched.step(); run.step += 1
+    return seen, loss, (x, y)
+
+# %% ../nbs/12_train.ipynb #a3e976bb
+def _train_epoch(run:_Run, epoch:int, stop:_Stop) -> tuple:
+    "One pass of steps over the training set (its rest after a Ctrl-C): (loss, accuracy, seconds)."
+    cfg, device, rank, world = run.cfg, run.device, run.rank, run.world
+    run.step_fn.train(); t0 = time.time()
+    tot = torch.zeros((), dtype=torch.float64, device=device)
+    hits = torch.zeros((), dtype=torch.float64, device=device)
+    seen, done = 0, 0
+    # an epoch stopped by Ctrl-C: the same order, from the next batch
+    if (p := run.stopped_at) is not None:
+        run.gen.set_state(p['gen'].cpu())
+        done, t0 = p['batches'], t0 - p['time']
+        if rank == 0:                          # the sums so far, over all processes
+            seen, tot, hits = p['seen'], tot + p['tot'].to(device), hits + p['hits'].to(device)
+    gen_start, run.stopped_at, n = run.gen.get_state(), None, run.steps_per_epoch
+    bar_on = cfg.progress and rank == 0 and _interactive()
+    batches = _steps(len(run.tr), cfg.batch_size, cfg.accumulate, run.gen, run.graph, skip=done)
+    with tqdm(total=n, initial=done, desc=f'epoch {epoch + 1}/{cfg.epochs}', unit='step',
+              leave=False, disable=not bar_on, dynamic_ncols=True) as bar:
+        for i, micro in enumerate(batches, done):
+            k, loss, batch = _step(run, micro, tot, hits)
+            seen += k
+            check = run.step % cfg.check_every == 0 or i == n - 1
+            # several processes stop together, at a check (an all-reduce there, none between)
+            stopping = (check and _agree(stop.flag, device)) if world > 1 else stop.flag
+            if check or stopping:
+                try: _check_finite(run.model, loss, run.step, batch, run.eager)
+                except NonFiniteError as e:
+                    raise NonFiniteError(f"{e}; {_last_good(run.out, epoch, cfg)}") from None
+            bar.update(1)
+            if bar_on and (i + 1) % max(1, n // 10) == 0:
+                bar.set_postfix(loss=f'{tot.item() / seen:.4f}', acc=f'{hits.item() / seen:.4f}')
+            if stopping and i + 1 < n:         # Ctrl-C: save where the epoch is, and stop
+                tot, hits, seen = _sum(tot, hits, seen)
+                _save_last(run, epoch, partial=dict(batches=i + 1, gen=gen_start, tot=tot.cpu(),
+                                                    hits=hits.cpu(), seen=seen,
+                                                    time=time.time() - t0))
+                raise Interrupted(f"interrupted at step {run.step} (epoch {epoch + 1}, "
+                                  f"batch {i + 1} of {n}); saved {run.out/'last.pt'}")
+    tot, hits, seen = _sum(tot, hits, seen)
+    return tot.item() / seen, hits.item() / seen, time.time() - t0   # .item() waits for the steps
+
+# %% ../nbs/12_train.ipynb #29b2b5a3
+def _validate(run:_Run, epoch:int, train_loss:float, train_acc:float, train_time:float) -> dict:
+    "The row of `epoch` in metrics.jsonl: its training metrics, then the validation set's."
+    t0 = time.time()
+    # replayed steps sync no buffers (DDP's forward would): rank 0's batch-norm statistics
+    if run.graph and run.world > 1: _broadcast(run.model)
+    val_loss, val_acc = evaluate(run.model, run.va, run.cfg, run.device)
+    return dict(epoch=epoch + 1, step=run.step, train_loss=train_loss, train_acc=train_acc,
+                val_loss=val_loss, val_acc=val_acc,
+                **({'val_bpd': val_loss / math.log(2)} if run.per_step else {}),
+                lr=run.sched.get_last_lr()[0], train_time=train_time,
+                epoch_time=train_time + time.time() - t0)
+
+def _log(run:_Run):
+    "The history in metrics.jsonl, one JSON object a line, and drawn in curves.png."
+    _save_atomic(''.join(json.dumps(r) + '\n' for r in run.history), run.out/'metrics.jsonl')
+    plot_history(run.history, run.out/'curves.png')
+
+def _save_epoch(run:_Run, row:dict):
+    "The epoch's `row` logged and printed; best.pt kept if its weights are the best yet; last.pt."
+    run.history.append(row)
+    score = -row['val_loss'] if run.per_step else row['val_acc']
+    if score > run.best:
+        run.best = score
+        if run.rank == 0:
+            _save_atomic({'model': run.model.state_dict(), 'config': json.dumps(asdict(run.cfg))},
+                         run.out/'best.pt')
+    _save_last(run, row['epoch'])
+    if run.rank == 0: _log(run)
+    if run.cfg.progress and run.rank == 0:
+        shown = ', '.join(f'{k} {v:.4g}' for k, v in list(row.items())[2:])
+        print(f"epoch {row['epoch']}: {shown}", flush=True)
+
+# %% ../nbs/12_train.ipynb #05480c80
+def _test(run:_Run) -> list:
+    "The test of the best weights (best.pt), added to the history and logged; the history."
+    cfg, device, out, best = run.cfg, run.device, run.out, run.best
+    if run.rank == 0:
+        kept = torch.load(out/'best.pt', weights_only=True, map_location=device)
+        run.model.load_state_dict(kept['model'])
+    if run.world > 1: _broadcast(run.model)      # the best weights, which rank 0 alone has read
+    test_loss, test_acc = evaluate(run.model, run.te, cfg, device)
+    run.history.append(dict(test_loss=test_loss, test_acc=test_acc,
+                            test_bpd=test_loss / math.log(2), best_val_loss=-best)
+                       if run.per_step else
+                       dict(test_loss=test_loss, test_acc=test_acc, best_val_acc=best))
+    if run.rank: return run.history
+    _log(run)
+    if cfg.progress:
+        print((f"test loss {test_loss:.4f} nats = {test_loss / math.log(2):.4f} bits per step, "
+               f"accuracy {test_acc:.4f} (best validation loss {-best:.4f})" if run.per_step else
+               f"test accuracy {test_acc:.4f} (best validation accuracy {best:.4f})")
+              + f"; logs, curves and checkpoints in {out}")
+    return run.history
 
 # %% ../nbs/12_train.ipynb #2564896a
 def read_run(d) -> dict:
