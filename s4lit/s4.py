@@ -18,6 +18,7 @@ from torch import nn
 from .ssm import discretize, krylov, fft_conv, register
 from .hippo import transition, rank_correction, nplr
 from . import kernels
+from .kernels import _Function
 
 # %% ../nbs/04_s4.ipynb #5f2261d3
 def pairs(x):
@@ -163,7 +164,7 @@ def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     return torch.fft.irfft(Kh, n=L)
 
 # %% ../nbs/04_s4.ipynb #c8234906
-class _Rank1Spectrum(torch.autograd.Function):
+class _Rank1Spectrum(_Function):
     # Rank 1 (LegS, FouT), from the Cauchy terms k (c + 1, m + 1, H, n) to the kernels: Woodbury,
     # 2/(1 + z), the Nyquist term and the inverse FFT, with the gradient written out. Autograd
     # would step back through a dozen complex operations, each slice of `k` its own copy.
@@ -329,7 +330,7 @@ def _refuse_nonfinite(module, state_dict, prefix, *args):
             raise ValueError(f"state_dict entry {prefix + name!r} {why}; the layer would give NaN")
 
 # %% ../nbs/04_s4.ipynb #691db7f2
-class _DPLRTerms(torch.autograd.Function):
+class _DPLRTerms(_Function):
     # The layer's parameters to the Cauchy inputs of one kernel: residues
     # v = [C~, conj P] x [B, P] dt/2
     # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
@@ -494,7 +495,7 @@ def _chunks(u):
     return [slice(i, min(i + step, B)) for i in range(0, B, step)]
 
 # %% ../nbs/04_s4.ipynb #78535294
-class _FFTConvSkip(torch.autograd.Function):
+class _FFTConvSkip(_Function):
     # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
     # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
     # output in a pass of its own. A batch that fits in one chunk takes no slices and no buffers.

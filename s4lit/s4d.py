@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .ssm import fft_conv, register
 from .hippo import nplr
-from .kernels import BACKENDS, log_vandermonde, log_vandermonde_transpose
+from .kernels import BACKENDS, log_vandermonde, log_vandermonde_transpose, _Function
 from .s4 import _check_input, _check_state, _check_backend, _check_d_model, _empty_output
 from .s4 import _check_length, _refuse_nonfinite, fft_conv_skip
 
@@ -61,7 +61,7 @@ def _exp_sums(u, x, L:int, m:int|None=None):
     return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]) * R).sum(-2)
 
 # %% ../nbs/05_s4d.ipynb #2a119d6d
-class _VandermondeMatmul(torch.autograd.Function):
+class _VandermondeMatmul(_Function):
     # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product
     # with conj(x): one call of `_exp_sums` for both, instead of autograd stepping back through a
     # dozen complex operations.
@@ -157,7 +157,7 @@ def _zoh_backward(saved, g, L:int):
     return gx * dt[:, None] - r * v, r * C * E, r * B * E, (gx * A).real.sum(-1)
 
 # %% ../nbs/05_s4d.ipynb #fb493388
-class _ZOHKernel(torch.autograd.Function):
+class _ZOHKernel(_Function):
     # The layer's default, zoh with the matmul product: (A, B, C, dt) to the kernel in one step.
     # The backward reuses the forward's exponentials (conj(e^{x l}) = e^{conj(x) l}: the sums of
     # `_exp_sums` without new exps) and carries the chain rule through the discretization by hand.
@@ -173,7 +173,7 @@ class _ZOHKernel(torch.autograd.Function):
         return gA.conj(), gB.conj(), gC.conj(), gdt, None
 
 # %% ../nbs/05_s4d.ipynb #86363cf0
-class _ZOHKernelParams(torch.autograd.Function):
+class _ZOHKernelParams(_Function):
     # The same from the parameters of `S4DKernel` (real_transform 'exp'):
     # A = -exp(A_real) + i A_imag, dt = exp(log_dt), B and C stored as real pairs; their gradients
     # too are written out.
