@@ -187,7 +187,8 @@ class _Function(torch.autograd.Function):
     "`torch.autograd.Function` whose `apply` runs `forward` alone when grad mode is off."
     @classmethod
     def apply(cls, *args):
-        if torch.is_grad_enabled(): return super().apply(*args)
+        # the base class's apply by name: torch.compile cannot trace super() here
+        if torch.is_grad_enabled(): return torch.autograd.Function.apply.__func__(cls, *args)
         return cls.forward(_NoGraph(), *args)
 
 # %% ../nbs/02_kernels.ipynb #a7b031bd
