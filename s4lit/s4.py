@@ -550,10 +550,11 @@ def fft_conv_skip(u, K, D):
     # FFTs in float32 at least, as fft_conv
     dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
     shape, out_dtype = u.shape, u.dtype
-    # a slice's backward is a copy: only if needed
+    # a slice's backward is a copy, and a reshape is one more node of the graph: only if needed
     if K.shape[-1] > shape[-1]: K = K[..., :shape[-1]]
-    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K.to(dtype), D.to(dtype))
-    return y.to(out_dtype).reshape(shape)
+    x = u if u.dim() == 3 else u.reshape(-1, *shape[-2:])  # one batch dimension
+    y = _FFTConvSkip.apply(x.to(dtype), K.to(dtype), D.to(dtype)).to(out_dtype)
+    return y if u.dim() == 3 else y.reshape(shape)
 
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')

@@ -44,12 +44,13 @@ def _blocks(L, m=None):
 _grids = {}
 
 def _grid(n:int, step:int, x):
-    "`step * arange(n)` in `x`'s real dtype and device, made once per size (it needs no parameter)."
-    key = (n, step, x.device, x.real.dtype)
+    "`step * arange(n)` in `x`'s dtype and device, made once per size (it needs no parameter)."
+    key = (n, step, x.device, x.dtype)
     if key not in _grids:
         if len(_grids) > 256: _grids.clear()
         with torch.inference_mode(False):  # a plain tensor, usable later in autograd
-            _grids[key] = torch.arange(n, device=x.device, dtype=x.real.dtype) * step
+            l = torch.arange(n, device=x.device, dtype=x.dtype.to_real())
+            _grids[key] = (l * step).to(x.dtype)
     return _grids[key]
 
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
@@ -78,7 +79,7 @@ class _VandermondeMatmul(_Function):
         v, x = ctx.saved_tensors
         L = ctx.L
         # sum_l g_l conj(e^{x l}) (1, l)
-        S = _exp_sums(torch.stack([g, g * _grid(L, 1, x)]), x.conj(), L, ctx.m)
+        S = _exp_sums(torch.stack([g, g * _grid(L, 1, g)]), x.conj(), L, ctx.m)
         return 2 * S[0], 2 * v.conj() * S[1], None, None
 
 # %% ../nbs/05_s4d.ipynb #e87cf2eb
@@ -149,7 +150,8 @@ def _zoh_backward(saved, g, L:int):
     "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
     A, B, C, dt, E, v, P, Q = saved
     nb, m = P.shape[-2], Q.shape[-1]
-    G = F.pad(g, (0, nb * m - L)).unflatten(-1, (nb, m))           # (H, nb, m)
+    if nb * m > L: g = F.pad(g, (0, nb * m - L))
+    G = g.unflatten(-1, (nb, m))                                    # (H, nb, m)
     G = torch.stack([G, G * _grid(nb * m, 1, g).view(nb, m)]).to(Q.dtype)
     S = 2 * ((G @ Q.mT) * P).sum(-2)     # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
     r = S[0] / A                         # conj of the gradient of v, over A
