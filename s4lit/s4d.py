@@ -43,15 +43,18 @@ def _blocks(L, m=None):
 # %% ../nbs/05_s4d.ipynb #50d2e9bb
 _grids = {}
 
-def _grid(n:int, step:int, x):
-    "`step * arange(n)` in `x`'s dtype and device, made once per size (it needs no parameter)."
-    key = (n, step, x.device, x.dtype)
+def _cached(key, make):
+    "`make()`, made once per `key` and kept: a tensor that depends on sizes, not on parameters."
     if key not in _grids:
         if len(_grids) > 256: _grids.clear()
         with torch.inference_mode(False):  # a plain tensor, usable later in autograd
-            l = torch.arange(n, device=x.device, dtype=x.dtype.to_real())
-            _grids[key] = (l * step).to(x.dtype)
+            _grids[key] = make()
     return _grids[key]
+
+def _grid(n:int, step:int, x):
+    "`step * arange(n)` in `x`'s dtype and device, made once per size."
+    l = lambda: torch.arange(n, device=x.device, dtype=x.dtype.to_real()) * step
+    return _cached(('grid', n, step, x.device, x.dtype), lambda: l().to(x.dtype))
 
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
@@ -146,14 +149,20 @@ def _zoh_forward(A, B, C, dt, L:int):
     return 2 * ((v[..., None, :] * P) @ Q).real.flatten(-2)[..., :L], (A, B, C, dt, E, v, P, Q)
 
 # %% ../nbs/05_s4d.ipynb #5fbadcf0
+def _sum_weights(nb:int, m:int, x):
+    "`2 (1, l)` at the positions `l = a m + b` of `nb` blocks of `m`: (2, 1, nb, m), `x`'s dtype."
+    def make():
+        l = _grid(nb * m, 1, x).view(nb, m)
+        return 2 * torch.stack([torch.ones_like(l), l])[:, None]
+    return _cached(('sum weights', nb, m, x.device, x.dtype), make)
+
 def _zoh_backward(saved, g, L:int):
     "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
     A, B, C, dt, E, v, P, Q = saved
     nb, m = P.shape[-2], Q.shape[-1]
     if nb * m > L: g = F.pad(g, (0, nb * m - L))
-    G = g.unflatten(-1, (nb, m))                                    # (H, nb, m)
-    G = torch.stack([G, G * _grid(nb * m, 1, g).view(nb, m)]).to(Q.dtype)
-    S = 2 * ((G @ Q.mT) * P).sum(-2)     # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
+    G = g.unflatten(-1, (nb, m)) * _sum_weights(nb, m, Q)  # 2 (1, l) g_l: (2, H, nb, m)
+    S = ((G @ Q.mT) * P).sum(-2)         # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
     r = S[0] / A                         # conj of the gradient of v, over A
     gx = S[1] * v + r * C * B * (E + 1)  # conj of x's total gradient
     return gx * dt[:, None] - r * v, r * C * E, r * B * E, (gx * A).real.sum(-1)
