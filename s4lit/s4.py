@@ -173,11 +173,12 @@ class _Rank1Spectrum(_Function):
         c, m = k.shape[0] - 1, k.shape[1] - 1
         if c == m == 1: k00, k01, k10, k11 = k.reshape(4, 1, 1, *k.shape[2:]).unbind(0)
         else: k00, k01, k10, k11 = k[:c, :m], k[:c, m:], k[c:, :m], k[c:, m:]
-        d = 1 / (1 + k11)
+        d = (1 + k11).reciprocal()
         q, p = k01 * d, k10 * d  # Kh = k00 - q k10
         Kh = torch.addcmul(k00, q, k10, value=-1) * bilinear
-        if L % 2 == 0:  # v carries dt/2: the Nyquist term dt Re sum Ct B
-            Kh = torch.cat([Kh, 2 * v[:c, :m].sum(-1, keepdim=True).real.to(Kh.dtype)], -1)
+        if L % 2 == 0:  # v carries dt/2: the Nyquist term dt Re sum Ct B = s + conj(s)
+            s = v[:c, :m].sum(-1, keepdim=True)
+            Kh = torch.cat([Kh, s + s.conj()], -1)
         ctx.save_for_backward(q, p)
         ctx.L, ctx.adjoint, ctx.vshape = L, adjoint, v.shape
         return torch.fft.irfft(Kh, n=L)
@@ -527,18 +528,18 @@ class _FFTConvSkip(_Function):
         chunks, needs_K = _chunks(u), ctx.needs_input_grad[1]
         if len(chunks) == 1:
             gf = torch.fft.rfft(g, n=2 * L)
-            gKf = torch.fft.rfft(u, n=2 * L).mul_(gf.conj()).sum(0) if needs_K else None
+            gKf = torch.fft.rfft(u, n=2 * L).conj_physical_().mul_(gf).sum(0) if needs_K else None
             gu = torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
                                D[:, None], g)
         else:
             gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
             for s in chunks:
                 gf = torch.fft.rfft(g[s], n=2 * L)
-                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
+                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).conj_physical_().mul_(gf).sum(0)
                 torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
                               D[:, None], g[s], out=gu[s])
                 del gf
-        gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if needs_K else None
+        gK = torch.fft.irfft(gKf, n=2 * L)[..., :L] if needs_K else None  # sum_b conj(u^) g^
         return gu, gK, gD
 
 # %% ../nbs/04_s4.ipynb #4bc97701
