@@ -548,14 +548,15 @@ def fft_conv_skip(u, K, D):
     if K.shape[-1] < u.shape[-1]:
         raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
                          f"{u.shape[-1]}")
+    # a slice's backward is a copy, and a reshape is one more node of the graph: only if needed
+    if K.shape[-1] > u.shape[-1]: K = K[..., :u.shape[-1]]
+    x = u if u.dim() == 3 else u.reshape(-1, *u.shape[-2:])  # one batch dimension
     # FFTs in float32 at least, as fft_conv
     dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
-    shape, out_dtype = u.shape, u.dtype
-    # a slice's backward is a copy, and a reshape is one more node of the graph: only if needed
-    if K.shape[-1] > shape[-1]: K = K[..., :shape[-1]]
-    x = u if u.dim() == 3 else u.reshape(-1, *shape[-2:])  # one batch dimension
-    y = _FFTConvSkip.apply(x.to(dtype), K.to(dtype), D.to(dtype)).to(out_dtype)
-    return y if u.dim() == 3 else y.reshape(shape)
+    if not x.dtype == K.dtype == D.dtype == dtype: x, K, D = x.to(dtype), K.to(dtype), D.to(dtype)
+    y = _FFTConvSkip.apply(x, K, D)
+    if u.dtype != dtype: y = y.to(u.dtype)
+    return y if u.dim() == 3 else y.reshape(u.shape)
 
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')

@@ -146,7 +146,8 @@ def _zoh_forward(A, B, C, dt, L:int):
     v = C * B * E / A
     P = torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])   # (H, nb, N)
     Q = torch.exp(x[..., :, None] * _grid(m, 1, x))              # (H, N, m)
-    return 2 * ((v[..., None, :] * P) @ Q).real.flatten(-2)[..., :L], (A, B, C, dt, E, v, P, Q)
+    K = 2 * torch.bmm(v[..., None, :] * P, Q).real.flatten(-2)[..., :L]
+    return K, (A, B, C, dt, E, v, P, Q)
 
 # %% ../nbs/05_s4d.ipynb #5fbadcf0
 def _sum_weights(nb:int, m:int, x):
