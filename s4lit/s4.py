@@ -176,7 +176,7 @@ class _Rank1Spectrum(_Function):
         d = (1 + k11).reciprocal()
         q, p = k01 * d, k10 * d  # Kh = k00 - q k10
         Kh = torch.addcmul(k00, q, k10, value=-1) * bilinear
-        if L % 2 == 0:  # v carries dt/2: the Nyquist term dt Re sum Ct B = s + conj(s)
+        if L % 2 == 0:  # the Nyquist term dt Re sum Ct B = 2 Re s, s = sum v (v carries dt/2)
             s = v[:c, :m].sum(-1, keepdim=True)
             Kh = torch.cat([Kh, s + s.conj()], -1)
         ctx.save_for_backward(q, p)
@@ -526,6 +526,7 @@ class _FFTConvSkip(_Function):
         gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
         Kf = Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
         chunks, needs_K = _chunks(u), ctx.needs_input_grad[1]
+        # the kernel's gradient from its spectrum, sum over the batch of conj(rfft(u)) rfft(g)
         if len(chunks) == 1:
             gf = torch.fft.rfft(g, n=2 * L)
             gKf = torch.fft.rfft(u, n=2 * L).conj_physical_().mul_(gf).sum(0) if needs_K else None
@@ -539,7 +540,7 @@ class _FFTConvSkip(_Function):
                 torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
                               D[:, None], g[s], out=gu[s])
                 del gf
-        gK = torch.fft.irfft(gKf, n=2 * L)[..., :L] if needs_K else None  # sum_b conj(u^) g^
+        gK = torch.fft.irfft(gKf, n=2 * L)[..., :L] if needs_K else None
         return gu, gK, gD
 
 # %% ../nbs/04_s4.ipynb #4bc97701

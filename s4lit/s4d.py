@@ -44,7 +44,7 @@ def _blocks(L, m=None):
 _grids = {}
 
 def _cached(key, make):
-    "`make()`, made once per `key` and kept: a tensor that depends on sizes, not on parameters."
+    "`make()` once per `key`, then kept: for tensors that depend on sizes, not on parameters."
     if key not in _grids:
         if len(_grids) > 256: _grids.clear()
         with torch.inference_mode(False):  # a plain tensor, usable later in autograd
@@ -53,8 +53,10 @@ def _cached(key, make):
 
 def _grid(n:int, step:int, x):
     "`step * arange(n)` in `x`'s dtype and device, made once per size."
-    l = lambda: torch.arange(n, device=x.device, dtype=x.dtype.to_real()) * step
-    return _cached(('grid', n, step, x.device, x.dtype), lambda: l().to(x.dtype))
+    def make():
+        l = torch.arange(n, device=x.device, dtype=x.dtype.to_real())
+        return (l * step).to(x.dtype)
+    return _cached(('grid', n, step, x.device, x.dtype), make)
 
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
