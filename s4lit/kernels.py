@@ -178,12 +178,25 @@ def _run_compiled(f, device_type:str, *args, detach:bool=True):
                       f"({_compiled[key]}); it runs eagerly", RuntimeWarning, stacklevel=3)
         return None
 
+# %% ../nbs/02_kernels.ipynb #f3f87cca
+class _NoGraph:
+    "The `ctx` of a forward run without autograd: what it is asked to save is dropped."
+    def save_for_backward(self, *tensors): pass
+
+class _Function(torch.autograd.Function):
+    "`torch.autograd.Function` whose `apply` runs `forward` alone when grad mode is off."
+    @classmethod
+    def apply(cls, *args):
+        # the base class's apply by name: torch.compile cannot trace super() here
+        if torch.is_grad_enabled(): return torch.autograd.Function.apply.__func__(cls, *args)
+        return cls.forward(_NoGraph(), *args)
+
 # %% ../nbs/02_kernels.ipynb #a7b031bd
 def _parts(*ts):
     "Real and imaginary parts of complex tensors, each as a real tensor."
     return [p for t in ts for p in (t.real, t.imag)]
 
-class _CauchyTorch(torch.autograd.Function):
+class _CauchyTorch(_Function):
     @staticmethod
     def forward(ctx, v, z, w, conj):
         ctx.save_for_backward(v, z, w); ctx.conj = conj
@@ -363,7 +376,7 @@ def _load_extension():
                               extra_include_paths=[str(src)], extra_cuda_cflags=['-O3'],
                               build_directory=str(_extension_build_dir(src)), verbose=False)
 
-class _CauchyCUDA(torch.autograd.Function):
+class _CauchyCUDA(_Function):
     @staticmethod
     def forward(ctx, v, z, w, conj):
         ctx.save_for_backward(v, z, w); ctx.conj = conj
@@ -380,7 +393,7 @@ class _CauchyCUDA(torch.autograd.Function):
             if z.shape[0] == 1: gz = gz.sum(0, keepdim=True)
         return gv, gz, gw, None
 
-class _VandermondeCUDA(torch.autograd.Function):
+class _VandermondeCUDA(_Function):
     @staticmethod
     def forward(ctx, v, x, L, conj):
         ctx.save_for_backward(v, x); ctx.conj = conj

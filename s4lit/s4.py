@@ -18,6 +18,7 @@ from torch import nn
 from .ssm import discretize, krylov, fft_conv, register
 from .hippo import transition, rank_correction, nplr
 from . import kernels
+from .kernels import _Function
 
 # %% ../nbs/04_s4.ipynb #5f2261d3
 def pairs(x):
@@ -163,7 +164,7 @@ def kernel_spectrum(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
     return torch.fft.irfft(Kh, n=L)
 
 # %% ../nbs/04_s4.ipynb #c8234906
-class _Rank1Spectrum(torch.autograd.Function):
+class _Rank1Spectrum(_Function):
     # Rank 1 (LegS, FouT), from the Cauchy terms k (c + 1, m + 1, H, n) to the kernels: Woodbury,
     # 2/(1 + z), the Nyquist term and the inverse FFT, with the gradient written out. Autograd
     # would step back through a dozen complex operations, each slice of `k` its own copy.
@@ -172,11 +173,12 @@ class _Rank1Spectrum(torch.autograd.Function):
         c, m = k.shape[0] - 1, k.shape[1] - 1
         if c == m == 1: k00, k01, k10, k11 = k.reshape(4, 1, 1, *k.shape[2:]).unbind(0)
         else: k00, k01, k10, k11 = k[:c, :m], k[:c, m:], k[c:, :m], k[c:, m:]
-        d = 1 / (1 + k11)
+        d = (1 + k11).reciprocal()
         q, p = k01 * d, k10 * d  # Kh = k00 - q k10
         Kh = torch.addcmul(k00, q, k10, value=-1) * bilinear
-        if L % 2 == 0:  # v carries dt/2: the Nyquist term dt Re sum Ct B
-            Kh = torch.cat([Kh, 2 * v[:c, :m].sum(-1, keepdim=True).real.to(Kh.dtype)], -1)
+        if L % 2 == 0:  # the Nyquist term dt Re sum Ct B = 2 Re s, s = sum v (v carries dt/2)
+            s = v[:c, :m].sum(-1, keepdim=True)
+            Kh = torch.cat([Kh, s + s.conj()], -1)
         ctx.save_for_backward(q, p)
         ctx.L, ctx.adjoint, ctx.vshape = L, adjoint, v.shape
         return torch.fft.irfft(Kh, n=L)
@@ -329,7 +331,7 @@ def _refuse_nonfinite(module, state_dict, prefix, *args):
             raise ValueError(f"state_dict entry {prefix + name!r} {why}; the layer would give NaN")
 
 # %% ../nbs/04_s4.ipynb #691db7f2
-class _DPLRTerms(torch.autograd.Function):
+class _DPLRTerms(_Function):
     # The layer's parameters to the Cauchy inputs of one kernel: residues
     # v = [C~, conj P] x [B, P] dt/2
     # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
@@ -494,7 +496,7 @@ def _chunks(u):
     return [slice(i, min(i + step, B)) for i in range(0, B, step)]
 
 # %% ../nbs/04_s4.ipynb #78535294
-class _FFTConvSkip(torch.autograd.Function):
+class _FFTConvSkip(_Function):
     # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
     # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
     # output in a pass of its own. A batch that fits in one chunk takes no slices and no buffers.
@@ -524,20 +526,21 @@ class _FFTConvSkip(torch.autograd.Function):
         gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
         Kf = Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
         chunks, needs_K = _chunks(u), ctx.needs_input_grad[1]
+        # the kernel's gradient from its spectrum, sum over the batch of conj(rfft(u)) rfft(g)
         if len(chunks) == 1:
             gf = torch.fft.rfft(g, n=2 * L)
-            gKf = torch.fft.rfft(u, n=2 * L).mul_(gf.conj()).sum(0) if needs_K else None
+            gKf = torch.fft.rfft(u, n=2 * L).conj_physical_().mul_(gf).sum(0) if needs_K else None
             gu = torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
                                D[:, None], g)
         else:
             gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
             for s in chunks:
                 gf = torch.fft.rfft(g[s], n=2 * L)
-                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).mul_(gf.conj()).sum(0)
+                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).conj_physical_().mul_(gf).sum(0)
                 torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
                               D[:, None], g[s], out=gu[s])
                 del gf
-        gK = torch.fft.irfft(gKf.conj(), n=2 * L)[..., :L] if needs_K else None
+        gK = torch.fft.irfft(gKf, n=2 * L)[..., :L] if needs_K else None
         return gu, gK, gD
 
 # %% ../nbs/04_s4.ipynb #4bc97701
@@ -546,13 +549,15 @@ def fft_conv_skip(u, K, D):
     if K.shape[-1] < u.shape[-1]:
         raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
                          f"{u.shape[-1]}")
+    # a slice's backward is a copy, and a reshape is one more node of the graph: only if needed
+    if K.shape[-1] > u.shape[-1]: K = K[..., :u.shape[-1]]
+    x = u if u.dim() == 3 else u.reshape(-1, *u.shape[-2:])  # one batch dimension
     # FFTs in float32 at least, as fft_conv
     dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
-    shape, out_dtype = u.shape, u.dtype
-    # a slice's backward is a copy: only if needed
-    if K.shape[-1] > shape[-1]: K = K[..., :shape[-1]]
-    y = _FFTConvSkip.apply(u.reshape(-1, *shape[-2:]).to(dtype), K.to(dtype), D.to(dtype))
-    return y.to(out_dtype).reshape(shape)
+    if not x.dtype == K.dtype == D.dtype == dtype: x, K, D = x.to(dtype), K.to(dtype), D.to(dtype)
+    y = _FFTConvSkip.apply(x, K, D)
+    if u.dtype != dtype: y = y.to(u.dtype)
+    return y if u.dim() == 3 else y.reshape(u.shape)
 
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')

@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .ssm import fft_conv, register
 from .hippo import nplr
-from .kernels import BACKENDS, log_vandermonde, log_vandermonde_transpose
+from .kernels import BACKENDS, log_vandermonde, log_vandermonde_transpose, _Function
 from .s4 import _check_input, _check_state, _check_backend, _check_d_model, _empty_output
 from .s4 import _check_length, _refuse_nonfinite, fft_conv_skip
 
@@ -43,14 +43,20 @@ def _blocks(L, m=None):
 # %% ../nbs/05_s4d.ipynb #50d2e9bb
 _grids = {}
 
-def _grid(n:int, step:int, x):
-    "`step * arange(n)` in `x`'s real dtype and device, made once per size (it needs no parameter)."
-    key = (n, step, x.device, x.real.dtype)
+def _cached(key, make):
+    "`make()` once per `key`, then kept: for tensors that depend on sizes, not on parameters."
     if key not in _grids:
         if len(_grids) > 256: _grids.clear()
         with torch.inference_mode(False):  # a plain tensor, usable later in autograd
-            _grids[key] = torch.arange(n, device=x.device, dtype=x.real.dtype) * step
+            _grids[key] = make()
     return _grids[key]
+
+def _grid(n:int, step:int, x):
+    "`step * arange(n)` in `x`'s dtype and device, made once per size."
+    def make():
+        l = torch.arange(n, device=x.device, dtype=x.dtype.to_real())
+        return (l * step).to(x.dtype)
+    return _cached(('grid', n, step, x.device, x.dtype), make)
 
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
@@ -61,7 +67,7 @@ def _exp_sums(u, x, L:int, m:int|None=None):
     return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]) * R).sum(-2)
 
 # %% ../nbs/05_s4d.ipynb #2a119d6d
-class _VandermondeMatmul(torch.autograd.Function):
+class _VandermondeMatmul(_Function):
     # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product
     # with conj(x): one call of `_exp_sums` for both, instead of autograd stepping back through a
     # dozen complex operations.
@@ -78,7 +84,7 @@ class _VandermondeMatmul(torch.autograd.Function):
         v, x = ctx.saved_tensors
         L = ctx.L
         # sum_l g_l conj(e^{x l}) (1, l)
-        S = _exp_sums(torch.stack([g, g * _grid(L, 1, x)]), x.conj(), L, ctx.m)
+        S = _exp_sums(torch.stack([g, g * _grid(L, 1, g)]), x.conj(), L, ctx.m)
         return 2 * S[0], 2 * v.conj() * S[1], None, None
 
 # %% ../nbs/05_s4d.ipynb #e87cf2eb
@@ -142,22 +148,30 @@ def _zoh_forward(A, B, C, dt, L:int):
     v = C * B * E / A
     P = torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])   # (H, nb, N)
     Q = torch.exp(x[..., :, None] * _grid(m, 1, x))              # (H, N, m)
-    return 2 * ((v[..., None, :] * P) @ Q).real.flatten(-2)[..., :L], (A, B, C, dt, E, v, P, Q)
+    K = 2 * torch.bmm(v[..., None, :] * P, Q).real.flatten(-2)[..., :L]
+    return K, (A, B, C, dt, E, v, P, Q)
 
 # %% ../nbs/05_s4d.ipynb #5fbadcf0
+def _sum_weights(nb:int, m:int, x):
+    "`2 (1, l)` at the positions `l = a m + b` of `nb` blocks of `m`: (2, 1, nb, m), `x`'s dtype."
+    def make():
+        l = _grid(nb * m, 1, x).view(nb, m)
+        return 2 * torch.stack([torch.ones_like(l), l])[:, None]
+    return _cached(('sum weights', nb, m, x.device, x.dtype), make)
+
 def _zoh_backward(saved, g, L:int):
     "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
     A, B, C, dt, E, v, P, Q = saved
     nb, m = P.shape[-2], Q.shape[-1]
-    G = F.pad(g, (0, nb * m - L)).unflatten(-1, (nb, m))           # (H, nb, m)
-    G = torch.stack([G, G * _grid(nb * m, 1, g).view(nb, m)]).to(Q.dtype)
-    S = 2 * ((G @ Q.mT) * P).sum(-2)     # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
+    if nb * m > L: g = F.pad(g, (0, nb * m - L))
+    G = g.unflatten(-1, (nb, m)) * _sum_weights(nb, m, Q)  # 2 (1, l) g_l: (2, H, nb, m)
+    S = ((G @ Q.mT) * P).sum(-2)         # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
     r = S[0] / A                         # conj of the gradient of v, over A
     gx = S[1] * v + r * C * B * (E + 1)  # conj of x's total gradient
     return gx * dt[:, None] - r * v, r * C * E, r * B * E, (gx * A).real.sum(-1)
 
 # %% ../nbs/05_s4d.ipynb #fb493388
-class _ZOHKernel(torch.autograd.Function):
+class _ZOHKernel(_Function):
     # The layer's default, zoh with the matmul product: (A, B, C, dt) to the kernel in one step.
     # The backward reuses the forward's exponentials (conj(e^{x l}) = e^{conj(x) l}: the sums of
     # `_exp_sums` without new exps) and carries the chain rule through the discretization by hand.
@@ -173,7 +187,7 @@ class _ZOHKernel(torch.autograd.Function):
         return gA.conj(), gB.conj(), gC.conj(), gdt, None
 
 # %% ../nbs/05_s4d.ipynb #86363cf0
-class _ZOHKernelParams(torch.autograd.Function):
+class _ZOHKernelParams(_Function):
     # The same from the parameters of `S4DKernel` (real_transform 'exp'):
     # A = -exp(A_real) + i A_imag, dt = exp(log_dt), B and C stored as real pairs; their gradients
     # too are written out.
