@@ -92,19 +92,16 @@ def ssd(x, dt, a, B, C, chunk:int=64, h0=None):
     y = y + torch.einsum('bctn,bchpn,bhct->bcthp', C, hs[:, :-1], torch.exp(cum))
     return y.flatten(1, 2)[:, :L], hs[:, -1]
 
-# %% ../nbs/09_mamba.ipynb #d092524d
-_fwd = _bwd = None
+# %% ../nbs/09_mamba.ipynb #bbb3ea99
+def _combine_flat(a1, b1, a2, b2):
+    "S5's `combine` with its pairs unpacked, as `tl.associative_scan` passes them."
+    return a1 * a2, a2 * b1 + b2   # first (a1, b1), then (a2, b2)
 
-def _kernels():
-    "The forward and backward Triton kernels, made on first use: triton is imported only here."
-    # jit functions look names up in the module's globals: the kernels and Triton live there
-    global triton, tl, _combine, _row, _load_chunk, _fwd, _bwd
-    if _fwd is not None: return _fwd, _bwd
-    import triton
-    import triton.language as tl
-
-    @triton.jit
-    def _combine(a1, b1, a2, b2): return a1 * a2, a2 * b1 + b2   # first (a1, b1), then (a2, b2)
+# %% ../nbs/09_mamba.ipynb #6c508c33
+def _tile_helpers():
+    "Make the kernels' helpers `_combine`, `_row`, `_load_chunk`, jitted, as module globals."
+    global _combine, _row, _load_chunk
+    _combine = triton.jit(_combine_flat)
 
     @triton.jit
     def _row(x, k, i):
@@ -128,6 +125,9 @@ def _kernels():
         bx = (dl * u)[:, :, None] * Bt[:, None, :]
         return u, dl, Bt, Ct, A, a, bx, td, mtd, tn, mtn
 
+# %% ../nbs/09_mamba.ipynb #436f40ca
+def _fwd_kernel():
+    "The forward kernel: per chunk, store the entering state, scan, read out; carry the last state."
     @triton.jit
     def fwd(u_ptr, dl_ptr, A_ptr, B_ptr, C_ptr, D_ptr, z_ptr, h0_ptr, y_ptr, hL_ptr, ck_ptr,
             L, Dm, N, n_chunks, HAS_D: tl.constexpr, HAS_Z: tl.constexpr, HAS_H0: tl.constexpr,
@@ -153,7 +153,11 @@ def _kernels():
             tl.store(y_ptr + td, y, mask=mtd)
             h = _row(hs, k, K - 1)
         tl.store(hL_ptr + dn, h, mask=mdn)
+    return fwd
 
+# %% ../nbs/09_mamba.ipynb #cd80d02b
+def _bwd_kernel():
+    "The backward kernel: per chunk in reverse, recompute the states, scan the adjoint."
     @triton.jit
     def bwd(u_ptr, dl_ptr, A_ptr, B_ptr, C_ptr, D_ptr, z_ptr, ck_ptr, dy_ptr, dhL_ptr,
             du_ptr, ddl_ptr, dA_ptr, dB_ptr, dC_ptr, dD_ptr, dz_ptr, dh0_ptr,
@@ -206,59 +210,83 @@ def _kernels():
         tl.store(dA_ptr + dn, dA, mask=mdn)
         tl.store(dD_ptr + b * Dm + d, dD, mask=d < Dm)
         tl.store(dh0_ptr + dn, a0 * g, mask=mdn)
+    return bwd
 
-    _fwd, _bwd = fwd, bwd
-    return fwd, bwd
+# %% ../nbs/09_mamba.ipynb #096a1f85
+_fwd = _bwd = None
 
-# %% ../nbs/09_mamba.ipynb #1f4ade77
+def _kernels():
+    "The forward and backward Triton kernels, made on first use: triton is imported only here."
+    # jit functions look names up in the module's globals: Triton and the helpers live there
+    global triton, tl, _fwd, _bwd
+    if _fwd is not None: return _fwd, _bwd
+    import triton
+    import triton.language as tl
+    _tile_helpers()
+    _fwd, _bwd = _fwd_kernel(), _bwd_kernel()
+    return _fwd, _bwd
+
+# %% ../nbs/09_mamba.ipynb #3c06af84
 _K, _BD = 16, 16
 
 def _launch_shape(u, N):
+    "The grid (sequence, block of `_BD` channels), the number of chunks, `N` up to a power of 2."
     import triton
     b, L, Dm = u.shape
     return (b, triton.cdiv(Dm, _BD)), triton.cdiv(L, _K), triton.next_power_of_2(N)
 
+def _scan_fwd(u, delta, A, B, C, D, z, h0):
+    "`(y, h_L, ck)` by the forward kernel, `ck` the state entering each chunk; contiguous inputs."
+    fwd, _ = _kernels()
+    b, L, Dm = u.shape
+    N = A.shape[1]
+    grid, n_chunks, NP = _launch_shape(u, N)
+    y = torch.empty_like(u)
+    hL = u.new_empty(b, Dm, N, dtype=torch.float32)
+    ck = u.new_empty(b, n_chunks, Dm, N, dtype=torch.float32)
+    dummy = u.new_empty(1)
+    fwd[grid](u, delta, A, B, C, D if D is not None else dummy, z if z is not None else dummy,
+              h0 if h0 is not None else dummy, y, hL, ck, L, Dm, N, n_chunks,
+              HAS_D=D is not None, HAS_Z=z is not None, HAS_H0=h0 is not None,
+              K=_K, BD=_BD, NP=NP)
+    return y, hL, ck
+
+# %% ../nbs/09_mamba.ipynb #1fd5423d
+def _scan_bwd(u, delta, A, B, C, D, z, ck, dy, dhL):
+    "The gradients of `(u, delta, A, B, C, D, z, h0)` by the backward kernel, from `ck`."
+    _, bwd = _kernels()
+    b, L, Dm = u.shape
+    N = A.shape[1]
+    grid, n_chunks, NP = _launch_shape(u, N)
+    f32 = lambda *s: u.new_zeros(*s, dtype=torch.float32)
+    du, ddelta, dz = f32(b, L, Dm), f32(b, L, Dm), f32(b, L, Dm)
+    dA, dh0, dB, dC, dD = f32(b, Dm, N), f32(b, Dm, N), f32(b, L, N), f32(b, L, N), f32(b, Dm)
+    dummy = u.new_empty(1)
+    bwd[grid](u, delta, A, B, C, D if D is not None else dummy, z if z is not None else dummy,
+              ck, dy.contiguous(), dhL.contiguous() if dhL is not None else dummy,
+              du, ddelta, dA, dB, dC, dD, dz, dh0, L, Dm, N, n_chunks,
+              HAS_D=D is not None, HAS_Z=z is not None, HAS_DHL=dhL is not None,
+              K=_K, BD=_BD, NP=NP)
+    return (du.to(u.dtype), ddelta.to(delta.dtype), dA.sum(0).to(A.dtype), dB.to(B.dtype),
+            dC.to(C.dtype), None if D is None else dD.sum(0).to(D.dtype),
+            None if z is None else dz.to(z.dtype), dh0.to(u.dtype))
+
+# %% ../nbs/09_mamba.ipynb #1f4ade77
 class _SelectiveScanTriton(torch.autograd.Function):
     @staticmethod
     def forward(ctx, u, delta, A, B, C, D, z, h0):
-        fwd, _ = _kernels()
         # the kernels read contiguous arrays: views (z, B, C and u in the Mamba block) are copied
         u, delta, A, B, C, D, z, h0 = (None if t is None else t.contiguous()
                                        for t in (u, delta, A, B, C, D, z, h0))
-        b, L, Dm = u.shape
-        N = A.shape[1]
-        grid, n_chunks, NP = _launch_shape(u, N)
-        y = torch.empty_like(u)
-        hL = u.new_empty(b, Dm, N, dtype=torch.float32)
-        ck = u.new_empty(b, n_chunks, Dm, N, dtype=torch.float32)
-        dummy = u.new_empty(1)
-        fwd[grid](u, delta, A, B, C, D if D is not None else dummy, z if z is not None else dummy,
-                  h0 if h0 is not None else dummy, y, hL, ck, L, Dm, N, n_chunks,
-                  HAS_D=D is not None, HAS_Z=z is not None, HAS_H0=h0 is not None,
-                  K=_K, BD=_BD, NP=NP)
+        y, hL, ck = _scan_fwd(u, delta, A, B, C, D, z, h0)
         ctx.save_for_backward(u, delta, A, B, C, D, z, ck)
         ctx.has_h0 = h0 is not None
         return y, hL.to(u.dtype)
 
     @staticmethod
     def backward(ctx, dy, dhL):
-        _, bwd = _kernels()
-        u, delta, A, B, C, D, z, ck = ctx.saved_tensors
-        b, L, Dm = u.shape
-        N = A.shape[1]
-        grid, n_chunks, NP = _launch_shape(u, N)
-        f32 = lambda *s: u.new_zeros(*s, dtype=torch.float32)
-        du, ddelta, dz = f32(b, L, Dm), f32(b, L, Dm), f32(b, L, Dm)
-        dA, dh0, dB, dC, dD = f32(b, Dm, N), f32(b, Dm, N), f32(b, L, N), f32(b, L, N), f32(b, Dm)
-        dummy = u.new_empty(1)
-        bwd[grid](u, delta, A, B, C, D if D is not None else dummy, z if z is not None else dummy,
-                  ck, dy.contiguous(), dhL.contiguous() if dhL is not None else dummy,
-                  du, ddelta, dA, dB, dC, dD, dz, dh0, L, Dm, N, n_chunks,
-                  HAS_D=D is not None, HAS_Z=z is not None, HAS_DHL=dhL is not None,
-                  K=_K, BD=_BD, NP=NP)
-        return (du.to(u.dtype), ddelta.to(delta.dtype), dA.sum(0).to(A.dtype), dB.to(B.dtype),
-                dC.to(C.dtype), None if D is None else dD.sum(0).to(D.dtype),
-                None if z is None else dz.to(z.dtype), dh0.to(u.dtype) if ctx.has_h0 else None)
+        *grads, dh0 = _scan_bwd(*ctx.saved_tensors, dy, dhL)
+        return *grads, (dh0 if ctx.has_h0 else None)
 
 def selective_scan_triton(u, delta, A, B, C, D=None, z=None, h0=None):
     "`(y, h_L)` by a fused Triton kernel: states stay on chip; the backward pass recomputes them."
@@ -289,6 +317,57 @@ def _dt_bias(d:int, dt_min:float, dt_max:float, floor:float):
     dt = dt.clamp(min=floor)
     return dt + torch.log(-torch.expm1(-dt))
 
+# %% ../nbs/09_mamba.ipynb #eb3ea87d
+def _check_options(d_model, d_state, d_conv, expand, scan:str, dt_min:float, dt_max:float):
+    "Raise a ValueError naming the first of the block's options that is out of range."
+    for name, v in (('d_model', d_model), ('d_state', d_state), ('d_conv', d_conv),
+                    ('expand', expand)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if scan not in scans: raise ValueError(f"unknown scan {scan!r}; known: {', '.join(scans)}")
+    if not 0 < dt_min <= dt_max:
+        raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
+
+# %% ../nbs/09_mamba.ipynb #03fae259
+def _dt_rank(d_model:int, dt_rank):
+    "The rank of the low-rank map to Δ: `ceil(d_model / 16)` for 'auto', else `dt_rank`, checked."
+    R = math.ceil(d_model / 16) if dt_rank == 'auto' else dt_rank
+    if isinstance(R, bool) or not isinstance(R, int) or R < 1:
+        raise ValueError(f"dt_rank must be 'auto' or a positive integer, got {dt_rank!r}")
+    return R
+
+# %% ../nbs/09_mamba.ipynb #354c278d
+def _check_mamba_state(state, batch:int, E:int, d_conv:int, N:int):
+    "Raise unless `state` is the pair (conv buffer (batch, E, d_conv-1), SSM state (batch, E, N))."
+    shapes = ((batch, E, d_conv - 1), (batch, E, N))
+    if (not isinstance(state, (tuple, list)) or len(state) != 2
+            or any(not torch.is_tensor(s) or tuple(s.shape) != sh
+                   for s, sh in zip(state, shapes))):
+        got = (tuple(tuple(s.shape) if torch.is_tensor(s) else type(s).__name__ for s in state)
+               if isinstance(state, (tuple, list)) else type(state).__name__)
+        raise ValueError(f"state must be a pair of tensors of shapes {shapes[0]} and "
+                         f"{shapes[1]}, got {got} (default_state(batch) makes a zero one)")
+
+# %% ../nbs/09_mamba.ipynb #c1a2492c
+def _causal_conv(x, buf, conv:nn.Conv1d):
+    "`(SiLU(conv(x)), next buf)` for `x` (batch, L, E), the inputs before it in `buf`."
+    xp = torch.cat([buf.to(x.dtype), x.transpose(1, 2)], -1)            # (batch, E, d_conv-1+L)
+    return F.silu(conv(xp)).transpose(1, 2), xp[..., xp.shape[-1] - conv.kernel_size[0] + 1:]
+
+# %% ../nbs/09_mamba.ipynb #e708a96f
+def _conv_step(x_t, buf, conv:nn.Conv1d):
+    "One step of `_causal_conv`: `x_t` (batch, E) -> `(SiLU(conv), next buf)`."
+    window = torch.cat([buf, x_t[..., None]], -1)                          # (batch, E, d_conv)
+    x = (window * conv.weight[:, 0]).sum(-1)
+    if conv.bias is not None: x = x + conv.bias
+    return F.silu(x), window[..., 1:]
+
+# %% ../nbs/09_mamba.ipynb #b4aeb677
+def _ssm_step(x, delta, A, B, C, D, z, h):
+    "`(y_t, h_t)`: one step of the selective SSM, `h_t = exp(Δ_t A) h + Δ_t B_t x_t`, gated."
+    h = torch.exp(delta[..., None] * A) * h + (delta * x)[..., None] * B[:, None]
+    return ((h * C[:, None]).sum(-1) + D * x) * F.silu(z), h
+
 # %% ../nbs/09_mamba.ipynb #fd0fc19f
 class Mamba(nn.Module):
     """Mamba block: in-projection, causal depthwise conv, SiLU, selective SSM (S6), SiLU gate,
@@ -297,19 +376,11 @@ class Mamba(nn.Module):
                  dt_min:float=1e-3, dt_max:float=0.1, dt_init_floor:float=1e-4, conv_bias:bool=True,
                  bias:bool=False, scan:str='auto', transposed:bool=False, lr:float|None=None):
         super().__init__()
-        for name, v in (('d_model', d_model), ('d_state', d_state), ('d_conv', d_conv),
-                        ('expand', expand)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if scan not in scans: raise ValueError(f"unknown scan {scan!r}; known: {', '.join(scans)}")
-        if not 0 < dt_min <= dt_max:
-            raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
+        _check_options(d_model, d_state, d_conv, expand, scan, dt_min, dt_max)
         self.d_model, self.d_state, self.d_conv, self.expand = d_model, d_state, d_conv, expand
         self.scan, self.transposed = scan, transposed
         self.d_inner = E = expand * d_model
-        self.dt_rank = R = math.ceil(d_model / 16) if dt_rank == 'auto' else dt_rank
-        if isinstance(R, bool) or not isinstance(R, int) or R < 1:
-            raise ValueError(f"dt_rank must be 'auto' or a positive integer, got {dt_rank!r}")
+        self.dt_rank = R = _dt_rank(d_model, dt_rank)
         self.in_proj = nn.Linear(d_model, 2 * E, bias=bias)
         self.conv1d = nn.Conv1d(E, E, d_conv, groups=E, bias=conv_bias)
         self.x_proj = nn.Linear(E, R + 2 * d_state, bias=False)
@@ -337,36 +408,24 @@ class Mamba(nn.Module):
         return (torch.zeros(batch, self.d_inner, self.d_conv - 1, **kw),
                 torch.zeros(batch, self.d_inner, self.d_state, **kw))
 
-    def _check_state(self, state, batch):
-        shapes = ((batch, self.d_inner, self.d_conv - 1), (batch, self.d_inner, self.d_state))
-        if (not isinstance(state, (tuple, list)) or len(state) != 2
-                or any(not torch.is_tensor(s) or tuple(s.shape) != sh
-                       for s, sh in zip(state, shapes))):
-            got = (tuple(tuple(s.shape) if torch.is_tensor(s) else type(s).__name__ for s in state)
-                   if isinstance(state, (tuple, list)) else type(state).__name__)
-            raise ValueError(f"state must be a pair of tensors of shapes {shapes[0]} and "
-                             f"{shapes[1]}, "
-                             f"got {got} (default_state(batch) makes a zero one)")
-
     def forward(self, u, state=None):
         "`(y, next_state)` for `u` (batch, length, d_model); next_state is None without a state."
         _check_input(u, self.d_model, self.transposed)
         if self.transposed: u = u.transpose(-1, -2)
-        if state is not None: self._check_state(state, u.shape[0])
+        if state is not None:
+            _check_mamba_state(state, u.shape[0], self.d_inner, self.d_conv, self.d_state)
         if u.shape[1] == 0:  # nothing to convolve: an empty output, in the graph
             y = self.out_proj(self.in_proj(u)[..., :self.d_inner])
             return (y.transpose(-1, -2) if self.transposed else y), state
         x, z = self.in_proj(u).chunk(2, -1)
-        x = x.transpose(1, 2)                                                   # (batch, E, L)
-        pad = state[0] if state is not None else x.new_zeros(*x.shape[:2], self.d_conv - 1)
-        xp = torch.cat([pad.to(x.dtype), x], -1)
-        x = F.silu(self.conv1d(xp)).transpose(1, 2)                             # causal conv
+        buf = x.new_zeros(x.shape[0], self.d_inner, self.d_conv - 1) if state is None else state[0]
+        x, buf = _causal_conv(x, buf, self.conv1d)
         delta, B, C = self._ssm_inputs(x)
         y, h = selective_scan(x, delta, self.A, B, C, self.D, z,
                               None if state is None else state[1], self.scan)
         y = self.out_proj(y)
         if self.transposed: y = y.transpose(-1, -2)
-        return y, (None if state is None else (xp[..., xp.shape[-1] - self.d_conv + 1:], h))
+        return y, (None if state is None else (buf, h))
 
     def setup_step(self, **kw):
         "Nothing to prepare: the recurrence is the model (kept for the layer interface)."
@@ -375,17 +434,13 @@ class Mamba(nn.Module):
     def step(self, u_t, state):
         "One step: `u_t` (batch, d_model) -> `(y_t, next_state)`, state: conv buffer, SSM state."
         _check_input(u_t, self.d_model, step=True, name='u_t')
-        self._check_state(state, u_t.shape[0])
+        _check_mamba_state(state, u_t.shape[0], self.d_inner, self.d_conv, self.d_state)
         buf, h = state
         x, z = self.in_proj(u_t).chunk(2, -1)
-        window = torch.cat([buf, x[..., None]], -1)                          # (batch, E, d_conv)
-        x = (window * self.conv1d.weight[:, 0]).sum(-1)
-        if self.conv1d.bias is not None: x = x + self.conv1d.bias
-        x = F.silu(x)
+        x, buf = _conv_step(x, buf, self.conv1d)
         delta, B, C = self._ssm_inputs(x)
-        h = torch.exp(delta[..., None] * self.A) * h + (delta * x)[..., None] * B[:, None]
-        y = ((h * C[:, None]).sum(-1) + self.D * x) * F.silu(z)
-        return self.out_proj(y), (window[..., 1:], h)
+        y, h = _ssm_step(x, delta, self.A, B, C, self.D, z, h)
+        return self.out_proj(y), (buf, h)
 
     def extra_repr(self):
         return (f"d_model={self.d_model}, d_state={self.d_state}, d_conv={self.d_conv}, "
