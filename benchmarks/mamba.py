@@ -3,6 +3,8 @@ mamba-ssm's CUDA kernel; then Mamba generation step by step against recomputing 
 
     python benchmarks/mamba.py             # on a GPU: batch 16, D 1536, N 16, L 2048 and 8192 (~1-2 min)
     python benchmarks/mamba.py --quick     # small sizes on the CPU: a smoke test
+    python benchmarks/mamba.py --sweep     # the Triton kernel's launch settings (steps per chunk, channels
+                                           # per program, warps), each checked against the default, then timed
 
 mamba-ssm's kernel is timed when its compiled extension `selective_scan_cuda` can be imported: installed, or
 built in a checkout named by MAMBA_SSM_DIR (added to sys.path). This script builds nothing of it.
@@ -94,6 +96,40 @@ def scans(a):
         if base:
             print('  ratios to triton: ' + ', '.join(f"{k} {v / base:.2f}x" for k, v in res.items()))
 
+def sweep(a):
+    "Time the Triton kernel's fwd+bwd for each launch setting, after checking it against the default's."
+    import itertools
+    from s4lit import mamba
+    dev = a.device
+    sizes = [(2, 64, 32, 16)] if a.quick else [(16, L, 1536, 16) for L in (2048, 8192)]
+    default = mamba._K, mamba._BD, mamba._WARPS
+    def grads(args):
+        leaves = {k: v.clone().requires_grad_() for k, v in args.items()}
+        y = selective_scan_triton(**leaves)[0]
+        y.backward(torch.ones_like(y))
+        return [y.detach()] + [leaves[k].grad for k in ('u', 'delta', 'A', 'B', 'C')]
+    for b, L, D, N in sizes:
+        args = scan_args(b, L, D, N, dev)
+        ref = grads(args)
+        rows = []
+        settings = ([(16, 16, 4), (8, 8, 2)] if a.quick else
+                    itertools.product((8, 16, 32), (8, 16, 32, 64), (1, 2, 4, 8)))
+        for K, BD, W in settings:
+            mamba._K, mamba._BD, mamba._WARPS = K, BD, W
+            try:
+                err = max(((g - r).norm() / r.norm()).item() for g, r in zip(grads(args), ref))
+                t = timed(fwd_bwd(selective_scan_triton, args), a.reps, dev)
+            except Exception as e:   # e.g. out of shared memory or registers at this setting
+                print(f"  K={K} BD={BD} warps={W}: failed ({type(e).__name__}: {str(e)[:80]})")
+                continue
+            rows.append((t, K, BD, W, err))
+        mamba._K, mamba._BD, mamba._WARPS = default
+        print(f"sweep b={b} L={L} D={D} N={N} (default K={default[0]} BD={default[1]} "
+              f"warps={default[2]}), fastest first:")
+        for t, K, BD, W, err in sorted(rows)[:12]:
+            print(f"  K={K:2d} BD={BD:2d} warps={W}: fwd+bwd {t * 1e3:7.3f} ms, "
+                  f"max rel. error against the default {err:.1e}")
+
 @torch.no_grad()
 def generation(a):
     dev = a.device
@@ -115,7 +151,11 @@ if __name__ == '__main__':
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--quick', action='store_true')
     p.add_argument('--reps', type=int, default=10)
+    p.add_argument('--sweep', action='store_true', help="time the Triton kernel's launch settings, then stop")
     a = p.parse_args()
     print(f"device {torch.cuda.get_device_name() if a.device == 'cuda' else 'cpu'}, torch {torch.__version__}")
+    if a.sweep:
+        sweep(a)
+        sys.exit()
     scans(a)
     generation(a)

@@ -227,7 +227,7 @@ def _kernels():
     return _fwd, _bwd
 
 # %% ../nbs/09_mamba.ipynb #3c06af84
-_K, _BD = 16, 16
+_K, _BD, _WARPS = 16, 16, 4   # steps per chunk, channels per program, warps per program
 
 def _launch_shape(u, N):
     "The grid (sequence, block of `_BD` channels), the number of chunks, `N` up to a power of 2."
@@ -248,7 +248,7 @@ def _scan_fwd(u, delta, A, B, C, D, z, h0):
     fwd[grid](u, delta, A, B, C, D if D is not None else dummy, z if z is not None else dummy,
               h0 if h0 is not None else dummy, y, hL, ck, L, Dm, N, n_chunks,
               HAS_D=D is not None, HAS_Z=z is not None, HAS_H0=h0 is not None,
-              K=_K, BD=_BD, NP=NP)
+              K=_K, BD=_BD, NP=NP, num_warps=_WARPS)
     return y, hL, ck
 
 # %% ../nbs/09_mamba.ipynb #1fd5423d
@@ -266,7 +266,7 @@ def _scan_bwd(u, delta, A, B, C, D, z, ck, dy, dhL):
               ck, dy.contiguous(), dhL.contiguous() if dhL is not None else dummy,
               du, ddelta, dA, dB, dC, dD, dz, dh0, L, Dm, N, n_chunks,
               HAS_D=D is not None, HAS_Z=z is not None, HAS_DHL=dhL is not None,
-              K=_K, BD=_BD, NP=NP)
+              K=_K, BD=_BD, NP=NP, num_warps=_WARPS)
     return (du.to(u.dtype), ddelta.to(delta.dtype), dA.sum(0).to(A.dtype), dB.to(B.dtype),
             dC.to(C.dtype), None if D is None else dD.sum(0).to(D.dtype),
             None if z is None else dz.to(z.dtype), dh0.to(u.dtype))
