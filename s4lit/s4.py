@@ -386,6 +386,7 @@ def validating() -> bool:
     if _validate_depth[0] > 0 or torch.is_anomaly_enabled(): return True
     return os.environ.get('S4LIT_VALIDATE') == '1'
 
+# %% ../nbs/04_s4.ipynb #963dc7c6
 def _nonfinite(t) -> str|None:
     "None if `t` is finite, else how many NaN/inf values it holds and where the first is."
     bad = ~torch.isfinite(t)
