@@ -1,4 +1,4 @@
-"""The convolution kernel of a HiPPO state space model in four checked steps (generating function, bilinear resolvent, Woodbury, Cauchy kernel): per channel $O(NL)$ operations and $O(N + L)$ memory instead of the dense $O(N^2L)$ and $O(NL)$. Then the layer, and its recurrent view in three modes.
+"""The convolution kernel of a HiPPO state space model in checked steps (generating function, bilinear resolvent, Woodbury, Cauchy kernel, inverse FFT): per channel $O(NL)$ operations and $O(N + L)$ memory instead of the dense $O(N^2L)$ and $O(NL)$. Then the layer, and its recurrent view in three modes.
 
 Docs: https://s4lit.github.io/s4lit/s4.html.md"""
 
@@ -46,18 +46,20 @@ def dense_kernel(Lambda, P, B, C, dt, L:int):
     dA, dB = discretize(*dplr_dense(Lambda, P, B), torch.as_tensor(dt, dtype=Lambda.real.dtype))
     return krylov(L, dA, dB, pairs(C)).real
 
-# %% ../nbs/04_s4.ipynb #5aaa73d2
+# %% ../nbs/04_s4.ipynb #2297685e
 def roots_of_unity(L:int, dtype=torch.complex128, device=None):
     "The points `z_k = exp(-2 pi i k / L)`, `k < L`, at which a generating function gives the DFT."
     k = torch.arange(L, dtype=dtype.to_real(), device=device)
     return torch.exp(-2j * math.pi * k / L)
 
+# %% ../nbs/04_s4.ipynb #c02931aa
 def c_tilde(C, dA, L:int, sign:int=-1):
     "`C~` with `C~_f^T = C_f^T (I + sign dA^L)` (stored half); `sign=+1` doubles a `C~`'s length."
     Cf = pairs(C)
     Ct = Cf + sign * torch.einsum('hmn,...hm->...hn', torch.linalg.matrix_power(dA, L), Cf)
     return Ct[..., :C.shape[-1]]
 
+# %% ../nbs/04_s4.ipynb #1220b67a
 def generating_function(dA, dB, Ct, z):
     "`Ct^T (I - dA z)^-1 dB`, full `dA` (H, N, N), `dB`, `Ct` (H, N), at points `z` (L,): (H, L)."
     I = torch.eye(dA.shape[-1], dtype=dA.dtype, device=dA.device)
@@ -65,11 +67,12 @@ def generating_function(dA, dB, Ct, z):
     x = torch.linalg.solve(M, dB[:, None].expand(*M.shape[:-1]))
     return (Ct[:, None] * x).sum(-1)
 
-# %% ../nbs/04_s4.ipynb #929e5563
+# %% ../nbs/04_s4.ipynb #71234033
 def bilinear_g(z, dt):
     "The bilinear map `g(z) = (2/dt)(1 - z)/(1 + z)` per channel: (H, L) for `z` (L,), `dt` (H,)."
     return 2 / dt[:, None] * (1 - z) / (1 + z)
 
+# %% ../nbs/04_s4.ipynb #041781ab
 def bilinear_resolvent(A, B, Ct, dt, z):
     "`Ct^T (I - dA z)^-1 dB` as `2/(1 + z) Ct^T (g(z) I - A)^-1 B`: one inverse of `A` per point."
     g = bilinear_g(z, dt)
@@ -77,13 +80,14 @@ def bilinear_resolvent(A, B, Ct, dt, z):
     x = torch.linalg.solve(g[..., None, None] * I - A[:, None], B[:, None].expand(*g.shape, -1))
     return 2 / (1 + z) * (Ct[:, None] * x).sum(-1)
 
-# %% ../nbs/04_s4.ipynb #9fa06a91
+# %% ../nbs/04_s4.ipynb #b8a18f75
 def resolvent_terms(Lambda, P, B, Ct, g):
     "`k_ab = u_a^T (g - Lambda_f)^-1 v_b`, `u = [Ct, conj P]`, `v = [B, P]`: (1+r, 1+r, H, L)."
     R = 1 / (g[..., None] - pairs(Lambda)[:, None])  # (H, L, N): the diagonal resolvent
     u, v = pairs(torch.cat([Ct[None], P.conj()])), pairs(torch.cat([B[None], P]))
     return torch.einsum('ahn,bhn,hln->abhl', u, v, R)
 
+# %% ../nbs/04_s4.ipynb #aaa54494
 def woodbury(k):
     "`k00 - k01 (I + k11)^-1 k10` at every point, from the terms `k` (1+r, 1+r, H, L)."
     k00, k01, k10, k11 = k[0, 0], k[0, 1:], k[1:, 0], k[1:, 1:]
@@ -100,7 +104,7 @@ def cauchy_terms(Lambda, P, B, Ct, g, backend:str='auto'):
 
 # %% ../nbs/04_s4.ipynb #0a341100
 def composed_kernel(Lambda, P, B, Ct, dt, L:int, backend:str='auto'):
-    "The real kernel (H, L) from `C~` by the four steps: generating function, g, Cauchy, Woodbury."
+    "The real kernel (H, L) from `C~` by the steps: g, Cauchy, Woodbury, 2/(1 + z), inverse FFT."
     z = roots_of_unity(L, Lambda.dtype, Lambda.device)[:(L + 1) // 2]  # k < L/2: the rest conjugate
     Kh = 2 / (1 + z) * woodbury(cauchy_terms(Lambda, P, B, Ct, bilinear_g(z, dt), backend))
     if L % 2 == 0:  # z = -1, where g is infinite: dt/2 Ct_f^T B_f
@@ -239,6 +243,77 @@ for _m, _r in (('legs', 1), ('legt', 2), ('fout', 1)):
 
 def _complex_param(x): return torch.view_as_real(torch.as_tensor(x, dtype=torch.complex64)).clone()
 
+# %% ../nbs/04_s4.ipynb #b3146ad1
+def _init_dplr(init:str, N:int, H:int, rank:int) -> tuple:
+    "The init's `Lambda` (H, N/2), `P` (rank, H, N/2), `B` (H, N/2) in complex128, `H` channels."
+    fn, _ = inits[init]
+    W, P, B = (torch.as_tensor(np.asarray(x), dtype=torch.complex128) for x in fn(N, rank))
+    return W.expand(H, -1), P[:, None].expand(-1, H, -1), B.expand(H, -1)
+
+# %% ../nbs/04_s4.ipynb #512b5f3d
+def _extend_c_tilde(C, dA, l:int, L:int) -> tuple:
+    "`(C~, l)` for a length `l >= L`: from plain `C` if `l == 0`, else doubling the `C~` of `l`."
+    if l == 0: return c_tilde(C, dA, L), L
+    while l < L: C, l = c_tilde(C, dA, l, sign=1), 2 * l
+    return C, l
+
+def _plain_c(Ct, dA, L:int):
+    "The plain `C` (H, N/2) behind the `C~` of length `L`: solves `(I - dA^L)^T C_f = C~_f`."
+    I = torch.eye(dA.shape[-1], dtype=dA.dtype, device=dA.device)
+    M = (I - torch.linalg.matrix_power(dA, L)).mT
+    return torch.linalg.solve(M, pairs(Ct)[..., None])[..., :Ct.shape[-1], 0]
+
+# %% ../nbs/04_s4.ipynb #a77aa04c
+def _apply_A(Lambda, P, x):
+    "The stored half of `A_f x_f` for states `x` (batch, H, N/2), from `Lambda` and `P` alone."
+    Px = 2 * torch.einsum('rhn,bhn->bhr', P.conj(), x).real
+    return Lambda * x - torch.einsum('rhn,bhr->bhn', P, Px.to(P.dtype))
+
+def _state_input(Lambda, P, dt, x):
+    "`B' = (1/dt)(I + dt/2 A) x`: the input vector that the bilinear step turns into `dA x`."
+    return x / dt[:, None] + _apply_A(Lambda, P, x) / 2
+
+# %% ../nbs/04_s4.ipynb #691db7f2
+class _DPLRTerms(_Function):
+    # The layer's parameters to the Cauchy inputs of one kernel: residues
+    # v = [C~, conj P] x [B, P] dt/2
+    # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
+    # written out: a few sums instead of autograd's thirty small steps back to six parameters.
+    @staticmethod
+    def forward(ctx, log_Lambda_re, Lambda_im, P, B, C, log_dt):
+        Lambda = torch.complex(-torch.exp(log_Lambda_re), Lambda_im)
+        P, B, C = (torch.view_as_complex(x) for x in (P, B, C))
+        h = torch.exp(log_dt)[:, None] / 2
+        U, V = torch.cat([C[None], P.conj()]), torch.cat([B[None], P])  # (1 + r, H, N/2)
+        v = U[:, None] * (V * h)[None]
+        ctx.save_for_backward(Lambda, U, V, h)
+        return v, (Lambda * h).expand(v.shape).contiguous()
+
+    @staticmethod
+    def backward(ctx, gv, gw):
+        Lambda, U, V, h = ctx.saved_tensors
+        gw = gw.sum((0, 1))
+        gU = (gv * (V * h).conj()).sum(1)
+        gV = (gv * U.conj()[:, None]).sum(0)
+        # h = exp(log_dt) / 2 enters w = Lambda h and v = U V h
+        gh = (gw * Lambda.conj()).real.sum(-1) + (gV * V.conj()).real.sum((0, -1))
+        gL = gw * h
+        gP = gU[1:].conj() + gV[1:] * h
+        r = torch.view_as_real
+        return (gL.real * Lambda.real, gL.imag, r(gP.resolve_conj()), r(gV[0] * h), r(gU[0]),
+                gh * h[:, 0])
+
+# %% ../nbs/04_s4.ipynb #da49a211
+def _rank1_kernel(params:tuple, L:int, backend:str='auto'):
+    "Kernel (H, L) of rank-1 `(log_Lambda_re, Lambda_im, P, B, C~, log_dt)`, complex as real views."
+    v, w = _DPLRTerms.apply(*params)
+    dtype = params[-1].dtype
+    s, bilinear = _frequencies(L, v.device, dtype)
+    n = v.shape[-1]  # the Cauchy inputs are built in its layout: no checks, no reshapes
+    k = kernels.cauchy_flat(v.view(-1, n), s[None], w.view(-1, n), backend=backend)
+    k = k.view(*v.shape[:-1], -1)
+    return _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L, v.device, dtype), L).view(-1, L)
+
 # %% ../nbs/04_s4.ipynb #09407588
 backend_aliases = {'keops': 'pykeops'}  # the official code's name for the pykeops kernels
 
@@ -311,6 +386,7 @@ def validating() -> bool:
     if _validate_depth[0] > 0 or torch.is_anomaly_enabled(): return True
     return os.environ.get('S4LIT_VALIDATE') == '1'
 
+# %% ../nbs/04_s4.ipynb #963dc7c6
 def _nonfinite(t) -> str|None:
     "None if `t` is finite, else how many NaN/inf values it holds and where the first is."
     bad = ~torch.isfinite(t)
@@ -330,36 +406,6 @@ def _refuse_nonfinite(module, state_dict, prefix, *args):
         if torch.is_tensor(t) and (why := _nonfinite(t)) is not None:
             raise ValueError(f"state_dict entry {prefix + name!r} {why}; the layer would give NaN")
 
-# %% ../nbs/04_s4.ipynb #691db7f2
-class _DPLRTerms(_Function):
-    # The layer's parameters to the Cauchy inputs of one kernel: residues
-    # v = [C~, conj P] x [B, P] dt/2
-    # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
-    # written out: a few sums instead of autograd's thirty small steps back to six parameters.
-    @staticmethod
-    def forward(ctx, log_Lambda_re, Lambda_im, P, B, C, log_dt):
-        Lambda = torch.complex(-torch.exp(log_Lambda_re), Lambda_im)
-        P, B, C = (torch.view_as_complex(x) for x in (P, B, C))
-        h = torch.exp(log_dt)[:, None] / 2
-        U, V = torch.cat([C[None], P.conj()]), torch.cat([B[None], P])  # (1 + r, H, N/2)
-        v = U[:, None] * (V * h)[None]
-        ctx.save_for_backward(Lambda, U, V, h)
-        return v, (Lambda * h).expand(v.shape).contiguous()
-
-    @staticmethod
-    def backward(ctx, gv, gw):
-        Lambda, U, V, h = ctx.saved_tensors
-        gw = gw.sum((0, 1))
-        gU = (gv * (V * h).conj()).sum(1)
-        gV = (gv * U.conj()[:, None]).sum(0)
-        # h = exp(log_dt) / 2 enters w = Lambda h and v = U V h
-        gh = (gw * Lambda.conj()).real.sum(-1) + (gV * V.conj()).real.sum((0, -1))
-        gL = gw * h
-        gP = gU[1:].conj() + gV[1:] * h
-        r = torch.view_as_real
-        return (gL.real * Lambda.real, gL.imag, r(gP.resolve_conj()), r(gV[0] * h), r(gU[0]),
-                gh * h[:, 0])
-
 # %% ../nbs/04_s4.ipynb #82c06397
 def _check_kernel_args(H, N, init:str, backend:str, dt_min:float, dt_max:float) -> tuple:
     "`(H, backend)` normalized, or a `ValueError` naming the argument the kernel cannot use."
@@ -371,47 +417,6 @@ def _check_kernel_args(H, N, init:str, backend:str, dt_min:float, dt_max:float) 
     if not 0 < dt_min <= dt_max:
         raise ValueError(f"need 0 < dt_min <= dt_max, got {dt_min}, {dt_max}")
     return H, backend
-
-# %% ../nbs/04_s4.ipynb #b3146ad1
-def _init_dplr(init:str, N:int, H:int, rank:int) -> tuple:
-    "The init's `Lambda` (H, N/2), `P` (rank, H, N/2), `B` (H, N/2) in complex128, `H` channels."
-    fn, _ = inits[init]
-    W, P, B = (torch.as_tensor(np.asarray(x), dtype=torch.complex128) for x in fn(N, rank))
-    return W.expand(H, -1), P[:, None].expand(-1, H, -1), B.expand(H, -1)
-
-# %% ../nbs/04_s4.ipynb #a77aa04c
-def _apply_A(Lambda, P, x):
-    "The stored half of `A_f x_f` for states `x` (batch, H, N/2), from `Lambda` and `P` alone."
-    Px = 2 * torch.einsum('rhn,bhn->bhr', P.conj(), x).real
-    return Lambda * x - torch.einsum('rhn,bhr->bhn', P, Px.to(P.dtype))
-
-def _state_input(Lambda, P, dt, x):
-    "`B' = (1/dt)(I + dt/2 A) x`: the input vector that the bilinear step turns into `dA x`."
-    return x / dt[:, None] + _apply_A(Lambda, P, x) / 2
-
-# %% ../nbs/04_s4.ipynb #512b5f3d
-def _extend_c_tilde(C, dA, l:int, L:int) -> tuple:
-    "`(C~, l)` for a length `l >= L`: from plain `C` if `l == 0`, else doubling the `C~` of `l`."
-    if l == 0: return c_tilde(C, dA, L), L
-    while l < L: C, l = c_tilde(C, dA, l, sign=1), 2 * l
-    return C, l
-
-def _plain_c(Ct, dA, L:int):
-    "The plain `C` (H, N/2) behind the `C~` of length `L`: solves `(I - dA^L)^T C_f = C~_f`."
-    I = torch.eye(dA.shape[-1], dtype=dA.dtype, device=dA.device)
-    M = (I - torch.linalg.matrix_power(dA, L)).mT
-    return torch.linalg.solve(M, pairs(Ct)[..., None])[..., :Ct.shape[-1], 0]
-
-# %% ../nbs/04_s4.ipynb #da49a211
-def _rank1_kernel(params:tuple, L:int, backend:str='auto'):
-    "Kernel (H, L) of rank-1 `(log_Lambda_re, Lambda_im, P, B, C~, log_dt)`, complex as real views."
-    v, w = _DPLRTerms.apply(*params)
-    dtype = params[-1].dtype
-    s, bilinear = _frequencies(L, v.device, dtype)
-    n = v.shape[-1]  # the Cauchy inputs are built in its layout: no checks, no reshapes
-    k = kernels.cauchy_flat(v.view(-1, n), s[None], w.view(-1, n), backend=backend)
-    k = k.view(*v.shape[:-1], -1)
-    return _Rank1Spectrum.apply(k, v, bilinear, _adjoint(L, v.device, dtype), L).view(-1, L)
 
 # %% ../nbs/04_s4.ipynb #f7b37514
 class S4Kernel(nn.Module):
@@ -559,9 +564,6 @@ def fft_conv_skip(u, K, D):
     if u.dtype != dtype: y = y.to(u.dtype)
     return y if u.dim() == 3 else y.reshape(u.shape)
 
-# %% ../nbs/04_s4.ipynb #570526a8
-step_modes = ('dense', 'linear', 'diagonal')
-
 # %% ../nbs/04_s4.ipynb #5c89b6d5
 def _forward_state(dA, dB, x, u):
     "`dA^L x + sum_j dA^(L-1-j) dB u_j`, stored half: `x` (batch, H, N/2), `u` (batch, H, L)."
@@ -570,6 +572,9 @@ def _forward_state(dA, dB, x, u):
     dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
     xs = torch.einsum('hmn,bhn->bhm', dA_L, pairs(x.to(dA.dtype)))
     return xs + torch.einsum('hnl,bhl->bhn', Kr, u.flip(-1).to(Kr.dtype))
+
+# %% ../nbs/04_s4.ipynb #570526a8
+step_modes = ('dense', 'linear', 'diagonal')
 
 # %% ../nbs/04_s4.ipynb #a5307a97
 def _woodbury_inverse(Lambda, P, dt) -> tuple:
