@@ -58,6 +58,14 @@ def _grid(n:int, step:int, x):
         return (l * step).to(x.dtype)
     return _cached(('grid', n, step, x.device, x.dtype), make)
 
+# %% ../nbs/05_s4d.ipynb #a7485a74
+def _block_product(v, x, L:int, m:int|None=None):
+    "`2 Re sum_n v_n exp(x_n l)` for `l < L`, `(..., L)`, as `2 Re (P Q)` over blocks of `m`."
+    m, nb = _blocks(L, m)
+    P = v[..., None, :] * torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])  # (..., nb, N)
+    Q = torch.exp(x[..., :, None] * _grid(m, 1, x))                              # (..., N, m)
+    return 2 * (P @ Q).real.flatten(-2)[..., :L]
+
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
     "`sum_l u[..., l] exp(x_n l)` over `l < L`, `(..., N)`: per block, a product with `e^{x b}`."
@@ -66,18 +74,14 @@ def _exp_sums(u, x, L:int, m:int|None=None):
     R = U @ torch.exp(_grid(m, 1, x)[:, None] * x[..., None, :])                 # (..., nb, N)
     return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]) * R).sum(-2)
 
-# %% ../nbs/05_s4d.ipynb #2a119d6d
+# %% ../nbs/05_s4d.ipynb #41ec1469
 class _VandermondeMatmul(_Function):
     # The gradient of K = 2 Re sum_n v_n e^{x_n l} with respect to v and x is a transposed product
-    # with conj(x): one call of `_exp_sums` for both, instead of autograd stepping back through a
-    # dozen complex operations.
+    # with conj(x): one call of `_exp_sums` for both.
     @staticmethod
     def forward(ctx, v, x, L, m):
-        m, nb = _blocks(L, m)
-        P = v[..., None, :] * torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])  # (..., nb, N)
-        Q = torch.exp(x[..., :, None] * _grid(m, 1, x))                              # (..., N, m)
         ctx.save_for_backward(v, x); ctx.L, ctx.m = L, m
-        return 2 * (P @ Q).real.flatten(-2)[..., :L]
+        return _block_product(v, x, L, m)
 
     @staticmethod
     def backward(ctx, g):
@@ -139,6 +143,18 @@ def init_B(kind:str, N:int):
     if kind == 'legs': return torch.from_numpy(nplr('legs', N)[2])
     return torch.ones(N // 2, dtype=torch.complex128)
 
+# %% ../nbs/05_s4d.ipynb #48f489b4
+def _dss_kernel(A, B, C, dt, L:int, backend:str):
+    "DSS-softmax kernel `(..., H, L)`, `dt` broadcast against `A`: growing modes read backwards."
+    dtA = dt * A
+    pos = (dtA.real > 0).expand_as(dtA)
+    x = torch.where(pos, -dtA, dtA)  # positive modes: read backwards from l = L-1
+    v = C * B * torch.expm1(x) / (A * torch.expm1(x * L))
+    if not pos.any(): return _vandermonde(v, x, L, backend)
+    zero = torch.zeros((), dtype=v.dtype, device=v.device)
+    return (_vandermonde(torch.where(pos, zero, v), x, L, backend)
+            + _vandermonde(torch.where(pos, v, zero), x, L, backend).flip(-1))
+
 # %% ../nbs/05_s4d.ipynb #a4854c41
 def _zoh_forward(A, B, C, dt, L:int):
     "The zoh kernel `2 Re sum_n v_n e^{x_n l}`, `x = dt A`, `v = C B (e^x - 1)/A`; saved tensors."
@@ -151,7 +167,7 @@ def _zoh_forward(A, B, C, dt, L:int):
     K = 2 * torch.bmm(v[..., None, :] * P, Q).real.flatten(-2)[..., :L]
     return K, (A, B, C, dt, E, v, P, Q)
 
-# %% ../nbs/05_s4d.ipynb #5fbadcf0
+# %% ../nbs/05_s4d.ipynb #68f142e6
 def _sum_weights(nb:int, m:int, x):
     "`2 (1, l)` at the positions `l = a m + b` of `nb` blocks of `m`: (2, 1, nb, m), `x`'s dtype."
     def make():
@@ -159,13 +175,18 @@ def _sum_weights(nb:int, m:int, x):
         return 2 * torch.stack([torch.ones_like(l), l])[:, None]
     return _cached(('sum weights', nb, m, x.device, x.dtype), make)
 
-def _zoh_backward(saved, g, L:int):
-    "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
-    A, B, C, dt, E, v, P, Q = saved
+def _zoh_sums(g, P, Q, L:int):
+    "`(S_0, S_1) = 2 sum_l g_l (1, l) e^{x_n l}`, (2, H, N), from the forward's `P` and `Q`."
     nb, m = P.shape[-2], Q.shape[-1]
     if nb * m > L: g = F.pad(g, (0, nb * m - L))
     G = g.unflatten(-1, (nb, m)) * _sum_weights(nb, m, Q)  # 2 (1, l) g_l: (2, H, nb, m)
-    S = ((G @ Q.mT) * P).sum(-2)         # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
+    return ((G @ Q.mT) * P).sum(-2)
+
+# %% ../nbs/05_s4d.ipynb #4988f9e2
+def _zoh_backward(saved, g, L:int):
+    "Conjugate gradients of `A, B, C` and the gradient of `dt`, for the kernel's gradient `g`."
+    A, B, C, dt, E, v, P, Q = saved
+    S = _zoh_sums(g, P, Q, L)            # conj of 2 sum_l g_l (1, l) conj(e^{x l}): (2, H, N)
     r = S[0] / A                         # conj of the gradient of v, over A
     gx = S[1] * v + r * C * B * (E + 1)  # conj of x's total gradient
     return gx * dt[:, None] - r * v, r * C * E, r * B * E, (gx * A).real.sum(-1)
@@ -206,7 +227,7 @@ class _ZOHKernelParams(_Function):
         return (gA.real * A.real, -gA.imag, pair(gB) if ctx.needs_input_grad[2] else None, pair(gC),
                 gdt * dt, None)
 
-# %% ../nbs/05_s4d.ipynb #493f34f9
+# %% ../nbs/05_s4d.ipynb #2981b941
 def diag_kernel(A, B, C, dt, L:int, disc:str='zoh', backend:str='matmul'):
     "Real kernel `(..., H, L)` of the diagonal SSM (N/2 stored modes, `2 Re`) by `disc`."
     _check_disc(disc)
@@ -215,17 +236,9 @@ def diag_kernel(A, B, C, dt, L:int, disc:str='zoh', backend:str='matmul'):
         return _ZOHKernel.apply(A, B, C, dt, L)
     dt = torch.as_tensor(dt, dtype=A.real.dtype, device=A.device)
     if dt.dim(): dt = dt[..., None]
-    if disc != 'dss':
-        x, dB = discretize_diag(A, B, dt, disc)
-        return _vandermonde(C * dB, x, L, backend)
-    dtA = dt * A
-    pos = (dtA.real > 0).expand_as(dtA)
-    x = torch.where(pos, -dtA, dtA)  # positive modes: read backwards from l = L-1
-    v = C * B * torch.expm1(x) / (A * torch.expm1(x * L))
-    if not pos.any(): return _vandermonde(v, x, L, backend)
-    zero = torch.zeros((), dtype=v.dtype, device=v.device)
-    return (_vandermonde(torch.where(pos, zero, v), x, L, backend)
-            + _vandermonde(torch.where(pos, v, zero), x, L, backend).flip(-1))
+    if disc == 'dss': return _dss_kernel(A, B, C, dt, L, backend)
+    x, dB = discretize_diag(A, B, dt, disc)
+    return _vandermonde(C * dB, x, L, backend)
 
 # %% ../nbs/05_s4d.ipynb #bd8026b9
 class S4DKernel(nn.Module):
@@ -292,7 +305,15 @@ class S4DKernel(nn.Module):
                 f"real_transform={self.real_transform!r}"
                 + (f", backend={self.backend!r}" if self.backend != 'matmul' else ''))
 
-# %% ../nbs/05_s4d.ipynb #4c77b1a2
+# %% ../nbs/05_s4d.ipynb #edee9250
+def _state_passing(x, dB, C, u, state, L:int, backend:str):
+    "What `state` adds to the output of `u` (batch, H, L), and the state after `u`."
+    y = _vandermonde(C * torch.exp(x) * state, x, L, backend)
+    next_state = (torch.exp(x * L) * state
+                  + _vandermonde_transpose(u.flip(-1).to(x.real.dtype), dB, x, L, backend))
+    return y, next_state
+
+# %% ../nbs/05_s4d.ipynb #b804f230
 class S4D(nn.Module):
     "S4D layer: `d_model` diagonal SSMs applied channelwise as a convolution, plus the skip `D u`."
     def __init__(self, d_model:int, d_state:int=64, transposed:bool=False, **kernel_kwargs):
@@ -316,10 +337,8 @@ class S4D(nn.Module):
         next_state = None
         if state is not None:
             x, dB, C = self.kernel.discrete()
-            b = self.kernel.backend
-            y = y + _vandermonde(C * torch.exp(x) * state, x, L, b)
-            next_state = (torch.exp(x * L) * state
-                          + _vandermonde_transpose(u.flip(-1).to(x.real.dtype), dB, x, L, b))
+            y0, next_state = _state_passing(x, dB, C, u, state, L, self.kernel.backend)
+            y = y + y0
         return (y if self.transposed else y.transpose(-1, -2)), next_state
 
     def default_state(self, batch:int, device=None):
