@@ -1,4 +1,4 @@
-"""Sequential and permuted MNIST, sequential CIFAR-10, spoken digits, ListOps, QuickDraw, Tiny Shakespeare and the synthetic copying and adding tasks, as PyTorch datasets of `(sequence, label)`.
+"""Sequential and permuted MNIST, sequential CIFAR-10, spoken digits, ListOps, QuickDraw, Tiny Shakespeare, four synthetic memory tasks and three density tasks, as PyTorch datasets of `(sequence, label)`.
 
 Docs: https://s4lit.github.io/s4lit/data.html.md"""
 
@@ -15,7 +15,7 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'MNIST_SHA256', 'CIFAR_CLASSES
            'selective_copying', 'induction_heads', 'load_shakespeare', 'shakespeare', 'mu_law_encode', 'mu_law_decode',
            'NextToken', 'mnist_pixels', 'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
-# %% ../nbs/11_data.ipynb #0bbb0004
+# %% ../nbs/11_data.ipynb #42de49a4
 import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings
 import urllib.request, urllib.error
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ import torch
 from torch.utils.data import Dataset
 from .testing import skip
 
-# %% ../nbs/11_data.ipynb #92b18e2c
+# %% ../nbs/11_data.ipynb #8de480d3
 def data_root(root=None) -> Path:
     "The folder datasets are read from: `root`, else `$S4LIT_DATA`, else `~/.cache/s4lit`."
     cache = Path(os.environ.get('XDG_CACHE_HOME', '~/.cache'))
@@ -39,7 +39,7 @@ def cache_dir() -> Path:
     d = os.environ.get('S4LIT_CACHE') or cache/'s4lit'/'processed'
     return Path(d).expanduser()
 
-# %% ../nbs/11_data.ipynb #0d382f2a
+# %% ../nbs/11_data.ipynb #4089902d
 class DataMissing(FileNotFoundError):
     "A dataset's files are not in the data root and could not be downloaded."
 
@@ -50,6 +50,7 @@ class Source:
     urls: tuple = ()
     sha256: str = ''     # without it, the urls are only shown, never downloaded
 
+# %% ../nbs/11_data.ipynb #3e25a89d
 class ChecksumError(ValueError):
     "A download that is not the published file."
 
@@ -67,37 +68,49 @@ def _download(url, dst:Path, sha256:str, timeout:float=10):
         os.replace(tmp, dst)
     finally: tmp.unlink(missing_ok=True)
 
+# %% ../nbs/11_data.ipynb #2ca9de43
+def _download_any(s:Source, d:Path, errors:list) -> tuple:
+    """`(path, online)`: `s` downloaded into `d` from the first of its urls that serves it (path
+    None if none did), `online` False once a connection failed; failures are added to `errors`."""
+    for url in s.urls:
+        try: _download(url, d/s.names[0], s.sha256); return d/s.names[0], True
+        # this mirror lacks it: try the next
+        except (urllib.error.HTTPError, ChecksumError) as e: errors.append(f'{url}: {e}')
+        except Exception as e:  # no network: stop trying
+            errors.append(f'{url}: {e!r}'); return None, False
+    return None, True
+
+# %% ../nbs/11_data.ipynb #c7f4cf79
 def _allow_download(download):
     return os.environ.get('S4LIT_DOWNLOAD', '1') != '0' if download is None else download
 
+def _missing_message(folder:str, d:Path, missing:list, errors:list, download, what:str='') -> str:
+    "What `fetch` says when the `missing` sources of `folder` are not in `d`."
+    lines = [f'{what or folder} not found. Put these files in {d}/ :']
+    for s in missing:
+        alt = f'  (or {", ".join(s.names[1:])})' if len(s.names) > 1 else ''
+        lines.append(f'  {d/s.names[0]}{alt}' + (f'  from {s.urls[0]}' if s.urls else '') +
+                     (' (no published checksum: not downloaded automatically)'
+                      if s.urls and not s.sha256 else ''))
+    if errors: lines.append('Download failed: ' + '; '.join(errors))
+    elif not _allow_download(download):
+        lines.append('Downloading is off (download=False or S4LIT_DOWNLOAD=0).')
+    lines.append('Or point S4LIT_DATA (or root=) at a folder that holds ' + f'{folder}/.')
+    return '\n'.join(lines)
+
+# %% ../nbs/11_data.ipynb #b3216b33
 def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str='') -> list:
     "Paths of `sources` in `root/folder`, missing ones downloaded if allowed, else `DataMissing`."
     d, found, errors, online = data_root(root)/folder, [], [], _allow_download(download)
     for s in sources:
         p = next((d/n for n in s.names if (d/n).is_file()), None)
-        for url in s.urls if p is None and online and s.sha256 else ():
-            try: _download(url, d/s.names[0], s.sha256); p = d/s.names[0]; break
-            # this mirror lacks it: try the next
-            except (urllib.error.HTTPError, ChecksumError) as e: errors.append(f'{url}: {e}')
-            except Exception as e:  # no network: stop trying
-                errors.append(f'{url}: {e!r}'); online = False; break
+        if p is None and online and s.sha256: p, online = _download_any(s, d, errors)
         found.append(p)
     missing = [s for s, p in zip(sources, found) if p is None]
-    if missing:
-        lines = [f'{what or folder} not found. Put these files in {d}/ :']
-        for s in missing:
-            alt = f'  (or {", ".join(s.names[1:])})' if len(s.names) > 1 else ''
-            lines.append(f'  {d/s.names[0]}{alt}' + (f'  from {s.urls[0]}' if s.urls else '') +
-                         (' (no published checksum: not downloaded automatically)'
-                          if s.urls and not s.sha256 else ''))
-        if errors: lines.append('Download failed: ' + '; '.join(errors))
-        elif not _allow_download(download):
-            lines.append('Downloading is off (download=False or S4LIT_DOWNLOAD=0).')
-        lines.append('Or point S4LIT_DATA (or root=) at a folder that holds ' + f'{folder}/.')
-        raise DataMissing('\n'.join(lines))
+    if missing: raise DataMissing(_missing_message(folder, d, missing, errors, download, what))
     return found
 
-# %% ../nbs/11_data.ipynb #a593d4bb
+# %% ../nbs/11_data.ipynb #f680c6d5
 _CACHE_VERSION = 1
 
 def cached(name:str, sources:list, build:Callable) -> dict:
@@ -120,7 +133,7 @@ def cached(name:str, sources:list, build:Callable) -> dict:
     except OSError as e: warnings.warn(f'could not write the cache {f}: {e!r}')
     return d
 
-# %% ../nbs/11_data.ipynb #813dc3a5
+# %% ../nbs/11_data.ipynb #dad19454
 def find_data(folder:str='mnist'):
     "`data_root()` if `folder` there holds files, else `None` (its tests are reported as skipped)."
     d = data_root()/folder
@@ -129,7 +142,7 @@ def find_data(folder:str='mnist'):
     skip(f'{what} {folder}/ in the data root {data_root()} '
          f'(set S4LIT_DATA to a folder that holds it)')
 
-# %% ../nbs/11_data.ipynb #153f99ae
+# %% ../nbs/11_data.ipynb #60848e0e
 class SeqDataset(Dataset):
     "Sequences `x` stored compactly, labels `y`; `decode` makes model input of an item or a batch."
     def __init__(self, x, y, decode=None, name='', L=None, d_input=1, n_classes=None, tokens=False,
@@ -164,7 +177,7 @@ class SeqDataset(Dataset):
         return (f'SeqDataset({self.name}: {len(self)} sequences, L={self.L}, {inp}, '
                 f'classes={self.n_classes})')
 
-# %% ../nbs/11_data.ipynb #ad48f3dc
+# %% ../nbs/11_data.ipynb #55cada21
 SPLITS = ('train', 'val', 'test', 'trainval')
 
 def _check_split(split, valid=SPLITS):
@@ -178,12 +191,23 @@ def train_val_indices(n:int, split:str, val_frac:float=0.1, seed:int=0) -> torch
     n_val = round(n*val_frac)
     return (perm[:n_val] if split == 'val' else perm[n_val:]).sort().values
 
+# %% ../nbs/11_data.ipynb #11a1bcba
 def limit_indices(n:int, limit:int|None) -> torch.Tensor:
     "`limit` indices spread evenly over `range(n)` (all when `limit` is None or at least `n`)."
     if limit is None or limit >= n: return torch.arange(n)
     return torch.arange(limit)*n//limit
 
-# %% ../nbs/11_data.ipynb #15e72cc7
+# %% ../nbs/11_data.ipynb #c297c9c6
+def read_idx(path) -> np.ndarray:
+    "An IDX file (gzipped or not) as a `uint8` array."
+    path = Path(path)
+    b = (gzip.open(path) if path.suffix == '.gz' else open(path, 'rb')).read()
+    magic, ndim = int.from_bytes(b[:4], 'big'), b[3]
+    if magic >> 8 != 0x08: raise ValueError(f'{path}: not a uint8 IDX file (magic {magic:#010x})')
+    shape = [int.from_bytes(b[4 + 4*i: 8 + 4*i], 'big') for i in range(ndim)]
+    return np.frombuffer(b, np.uint8, offset=4 + 4*ndim).reshape(shape).copy()
+
+# %% ../nbs/11_data.ipynb #a3aa2eca
 MNIST_URLS = ('https://ossci-datasets.s3.amazonaws.com/mnist/',
               'https://storage.googleapis.com/cvdf-datasets/mnist/')
 MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
@@ -193,15 +217,6 @@ MNIST_SHA256 = ('440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f20352360
                 '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
                 '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
                 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6')
-
-def read_idx(path) -> np.ndarray:
-    "An IDX file (gzipped or not) as a `uint8` array."
-    path = Path(path)
-    b = (gzip.open(path) if path.suffix == '.gz' else open(path, 'rb')).read()
-    magic, ndim = int.from_bytes(b[:4], 'big'), b[3]
-    if magic >> 8 != 0x08: raise ValueError(f'{path}: not a uint8 IDX file (magic {magic:#010x})')
-    shape = [int.from_bytes(b[4 + 4*i: 8 + 4*i], 'big') for i in range(ndim)]
-    return np.frombuffer(b, np.uint8, offset=4 + 4*ndim).reshape(shape).copy()
 
 def load_mnist(root=None, download=None) -> dict:
     "The MNIST arrays: `x_train` (60000, 784, 1) uint8, `y_train`, `x_test`, `y_test`."
@@ -214,7 +229,7 @@ def load_mnist(root=None, download=None) -> dict:
                     x_test=xte.reshape(-1, 784, 1), y_test=yte.astype(np.int64))
     return cached('mnist', files, build)
 
-# %% ../nbs/11_data.ipynb #b81d219d
+# %% ../nbs/11_data.ipynb #3421c041
 class Pixels:
     "uint8 pixels (..., L, C) decoded to float `(x/255 - mean)/std`, in the order `perm` if given."
     def __init__(self, mean=0., std=1., perm=None):
@@ -231,10 +246,12 @@ class Pixels:
         p.scale, p.shift = p.scale.to(device), p.shift.to(device)
         return p
 
+# %% ../nbs/11_data.ipynb #7b350ed4
 def permutation(L:int=784, seed:int=0) -> torch.Tensor:
     "The fixed permutation of `L` time steps that permuted tasks use, from `seed`."
     return torch.randperm(L, generator=torch.Generator().manual_seed(seed))
 
+# %% ../nbs/11_data.ipynb #237b9ddc
 def _split_arrays(d, split, val_frac=0.1):
     "The (x, y) of `split` from a dict with official x_train/y_train/x_test/y_test."
     _check_split(split)
@@ -250,7 +267,7 @@ def smnist(split='train', root=None, download=None, limit=None, permute=False, s
     return SeqDataset(x[i], y[i], Pixels(perm=perm), 'psmnist' if permute else 'smnist', 784, 1, 10,
                       image=(28, 28))
 
-# %% ../nbs/11_data.ipynb #be6536d7
+# %% ../nbs/11_data.ipynb #8407aa68
 CIFAR_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer',
                  'dog', 'frog', 'horse', 'ship', 'truck')
 CIFAR_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'
@@ -266,6 +283,7 @@ class _ArrayUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f'refused to load {module}.{name}: '
                                      'a CIFAR-10 batch holds only containers and numpy arrays')
 
+# %% ../nbs/11_data.ipynb #d16239db
 def _read_cifar_python(path):
     out = {}
     with tarfile.open(path) as tf:
@@ -281,6 +299,7 @@ def _read_cifar_python(path):
             out[f'x_{split}'], out[f'y_{split}'] = np.concatenate(xs), np.concatenate(ys)
     return out
 
+# %% ../nbs/11_data.ipynb #f2282682
 def _read_cifar_jpeg(path, per_class=None):
     from PIL import Image
     pat = re.compile(r'(train|test)/([a-z]+)/(\d+)\.jpg$')
@@ -301,33 +320,42 @@ def _read_cifar_jpeg(path, per_class=None):
         out[f'y_{split}'] = np.array([t[0] for t in its], np.int64)
     return out
 
+# %% ../nbs/11_data.ipynb #055b97c8
+def _cifar_source(root, download) -> tuple:
+    """`(files, reader)` of CIFAR-10: the canonical archive if it is in the data root, else the JPEG
+    copy, else the canonical archive downloaded."""
+    r = data_root(root)
+    py, jpg = Source(('cifar-10-python.tar.gz',)), Source(('cifar10-jpg.tar.xz',))
+    try: return fetch('cifar10', [py], r, False), _read_cifar_python
+    except DataMissing: pass
+    try: return fetch('cifar10-jpeg', [jpg], r, False), _read_cifar_jpeg
+    except DataMissing: pass
+    py_dl = Source(('cifar-10-python.tar.gz',), (CIFAR_URL,), CIFAR_SHA256)
+    try: return fetch('cifar10', [py_dl], r, download), _read_cifar_python
+    except DataMissing as e:
+        jpeg = r/'cifar10-jpeg'/'cifar10-jpg.tar.xz'
+        raise DataMissing(f'{e}\nOr put the JPEG copy in {jpeg}') from None
+
+# %% ../nbs/11_data.ipynb #87f135e3
+def _first_per_class(d:dict, per_class:int) -> dict:
+    "`d` (x_train, y_train, x_test, y_test) with only the first `per_class` images of each class."
+    for s in ('train', 'test'):
+        y = d[f'y_{s}']
+        keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(10)]))
+        d[f'x_{s}'], d[f'y_{s}'] = d[f'x_{s}'][keep], y[keep]
+    return d
+
 def load_cifar(root=None, download=None, per_class=None) -> dict:
     """CIFAR-10 as `x_train` (50000, 1024, 3) uint8 etc., from the canonical archive or the JPEG
     copy (`per_class`: the first few of each class only, not cached)."""
-    r = data_root(root)
-    py, jpg = Source(('cifar-10-python.tar.gz',)), Source(('cifar10-jpg.tar.xz',))
-    try: files, reader = fetch('cifar10', [py], r, False), _read_cifar_python
-    except DataMissing:
-        try: files, reader = fetch('cifar10-jpeg', [jpg], r, False), _read_cifar_jpeg
-        except DataMissing:
-            py_dl = Source(('cifar-10-python.tar.gz',), (CIFAR_URL,), CIFAR_SHA256)
-            try: files, reader = fetch('cifar10', [py_dl], r, download), _read_cifar_python
-            except DataMissing as e:
-                jpeg = r/'cifar10-jpeg'/'cifar10-jpg.tar.xz'
-                raise DataMissing(f'{e}\nOr put the JPEG copy in {jpeg}') from None
+    files, reader = _cifar_source(root, download)
     if per_class is not None:
-        if reader is _read_cifar_jpeg: d = reader(files[0], per_class)
-        else:
-            d = reader(files[0])
-            for s in ('train', 'test'):
-                y = d[f'y_{s}']
-                keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class]
-                                               for c in range(10)]))
-                d[f'x_{s}'], d[f'y_{s}'] = d[f'x_{s}'][keep], y[keep]
+        d = (reader(files[0], per_class) if reader is _read_cifar_jpeg
+             else _first_per_class(reader(files[0]), per_class))
         return {k: torch.from_numpy(v) for k, v in d.items()}
     return cached('cifar10-' + reader.__name__[12:], files, lambda: reader(files[0]))
 
-# %% ../nbs/11_data.ipynb #38cb4898
+# %% ../nbs/11_data.ipynb #1dcc8815
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261)
 GRAY_MEAN, GRAY_STD = 122.6/255, 61.0/255
 
@@ -336,6 +364,7 @@ def grayscale(x:torch.Tensor) -> torch.Tensor:
     y = (x[..., 0].int()*19595 + x[..., 1].int()*38470 + x[..., 2].int()*7471 + 0x8000) >> 16
     return y.to(torch.uint8)[..., None]
 
+# %% ../nbs/11_data.ipynb #505b8984
 def scifar(split='train', root=None, download=None, limit=None, gray=False):
     "Sequential CIFAR-10: x (1024, 3) standardised RGB, or (1024, 1) gray if `gray`; y 0-9."
     x, y = _split_arrays(load_cifar(root, download), split)
@@ -346,7 +375,7 @@ def scifar(split='train', root=None, download=None, limit=None, gray=False):
                           image=(32, 32))
     return SeqDataset(x, y, Pixels(CIFAR_MEAN, CIFAR_STD), 'scifar', 1024, 3, 10, image=(32, 32))
 
-# %% ../nbs/11_data.ipynb #fac3c98d
+# %% ../nbs/11_data.ipynb #8c6b3726
 def augment_images(x:torch.Tensor, image:tuple, flip:bool=True, shift:int=4,
                    generator=None) -> torch.Tensor:
     """Each image of a batch `x` (B, H*W, C) stored row by row, mirrored left-right with probability
@@ -364,10 +393,7 @@ def augment_images(x:torch.Tensor, image:tuple, flip:bool=True, shift:int=4,
     b = torch.arange(B, device=dev)[:, None, None]
     return x.view(B, H, W, -1)[b, rows[:, :, None], cols[:, None, :]].reshape(x.shape)
 
-# %% ../nbs/11_data.ipynb #5afa5a7f
-FSDD_URL = ('https://github.com/Jakobovski/free-spoken-digit-dataset/archive/'
-            '26eb9aaf76e81b692f806f9140c2d2777410d7a1.tar.gz')
-
+# %% ../nbs/11_data.ipynb #e55bc676
 def read_wav(b:bytes) -> np.ndarray:
     "The samples of a 16-bit mono WAV file's bytes, as int16."
     with wave.open(io.BytesIO(b)) as w:
@@ -375,6 +401,10 @@ def read_wav(b:bytes) -> np.ndarray:
             raise ValueError(f'expected 16-bit mono WAV, got {w.getnchannels()} channels '
                              f'of {8*w.getsampwidth()} bits')
         return np.frombuffer(w.readframes(w.getnframes()), '<i2').copy()
+
+# %% ../nbs/11_data.ipynb #3592aa79
+FSDD_URL = ('https://github.com/Jakobovski/free-spoken-digit-dataset/archive/'
+            '26eb9aaf76e81b692f806f9140c2d2777410d7a1.tar.gz')
 
 def load_fsdd(root=None, download=None) -> dict:
     "FSDD: `audio` (int16, joined), `offsets`, `digit`, `speaker` (into `speakers`), `take`."
@@ -399,6 +429,7 @@ def load_fsdd(root=None, download=None) -> dict:
                     take=np.array([r[2] for r in recs]), speakers=speakers)
     return cached('fsdd', files, build)
 
+# %% ../nbs/11_data.ipynb #b62e4bcf
 FSDD_RATE = 8000
 
 def _fsdd_clips(split, root, download, limit):
@@ -409,6 +440,7 @@ def _fsdd_clips(split, root, download, limit):
     idx = torch.nonzero((d['take'] >= lo) & (d['take'] < hi))[:, 0]
     return d, idx[limit_indices(len(idx), limit)]
 
+# %% ../nbs/11_data.ipynb #f88d4b07
 def _clip(d, i):
     return d['audio'][d['offsets'][i]:d['offsets'][i + 1]].numpy().astype(np.float32)/32768
 
@@ -423,7 +455,7 @@ def fsdd(split='train', root=None, download=None, limit=None, length:int=8000, n
     return SeqDataset(torch.from_numpy(x), d['digit'][idx], None, 'fsdd', length, 1, 10,
                       rate=FSDD_RATE)
 
-# %% ../nbs/11_data.ipynb #a293af09
+# %% ../nbs/11_data.ipynb #d5f03b12
 LISTOPS_URL = ('https://raw.githubusercontent.com/nyu-mll/spinn/listops-release/'
                'python/spinn/data/listops/test_d20s.tsv')
 LISTOPS_SHA256 = '71335416e6896e8dd8dc69281c8ed9b37316382d05d3705d660461564e843840'
@@ -444,6 +476,7 @@ def load_listops(root=None, download=None) -> dict:
                     offsets=np.cumsum([0] + [len(ts) for ts in toks]))
     return cached('listops', files, build)
 
+# %% ../nbs/11_data.ipynb #b8d244f6
 def listops(split='train', root=None, download=None, limit=None, max_len:int=1024,
             parens:bool=False):
     "ListOps (the original test file, split 8000/1000/1000): x (max_len,) token ids, y 0-9."
@@ -463,7 +496,7 @@ def listops(split='train', root=None, download=None, limit=None, max_len:int=102
     return SeqDataset(x, d['label'][idx], None, 'listops', max_len, len(vocab), 10, tokens=True,
                       vocab=vocab)
 
-# %% ../nbs/11_data.ipynb #fc144825
+# %% ../nbs/11_data.ipynb #3436ef6a
 QUICKDRAW_CLASSES = ('apple', 'bicycle', 'cat', 'diamond', 'eye', 'fish')
 QUICKDRAW_URL = 'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/{}.npy'
 
@@ -485,6 +518,7 @@ def load_quickdraw(root=None, download=None, classes=QUICKDRAW_CLASSES, per_clas
                     classes=list(classes))
     return cached(f'quickdraw{per_class}', files, build)
 
+# %% ../nbs/11_data.ipynb #3440af56
 def _quickdraw_split(split, root, download, limit, classes, per_class):
     "`(d, idx)`: drawings of `split` (per class: the last tenth test, the tenth before validation)."
     _check_split(split)
@@ -503,13 +537,14 @@ def quickdraw(split='train', root=None, download=None, limit=None, classes=QUICK
     return SeqDataset(d['x'][idx], d['y'][idx], Pixels(), 'quickdraw', 784, 1, len(classes),
                       image=(28, 28))
 
-# %% ../nbs/11_data.ipynb #e7a6da55
+# %% ../nbs/11_data.ipynb #753e6e33
 SYNTHETIC_SIZES = {'train': 10000, 'val': 1000, 'test': 1000}
 
 def _rng(seed, split):
     _check_split(split, tuple(SYNTHETIC_SIZES))
     return np.random.default_rng([seed, tuple(SYNTHETIC_SIZES).index(split)])
 
+# %% ../nbs/11_data.ipynb #2fb9f15a
 def copying(split='train', n:int|None=None, L:int=100, M:int=10, A:int=8, seed:int=0,
             limit:int|None=None):
     "Copying: x (M+L+M,) tokens (A blank, A+1 marker), y the M to recall; `n` or `limit` of them."
@@ -518,6 +553,7 @@ def copying(split='train', n:int|None=None, L:int=100, M:int=10, A:int=8, seed:i
     x = torch.cat([y, torch.full((len(y), L), A), torch.full((len(y), M), A + 1)], 1)
     return SeqDataset(x, y, None, 'copying', L + 2*M, A + 2, A, tokens=True, l_output=M)
 
+# %% ../nbs/11_data.ipynb #8572a3e8
 def adding(split='train', n:int|None=None, L:int=200, seed:int=0, limit:int|None=None):
     "Adding: x (L, 2), values in [0, 1] and two markers (one per half); y the marked values' sum."
     rng = _rng(seed, split)
@@ -529,6 +565,7 @@ def adding(split='train', n:int|None=None, L:int=200, seed:int=0, limit:int|None
     return SeqDataset(torch.from_numpy(np.stack([v, m], -1)), torch.from_numpy(y), None, 'adding',
                       L, 2, None)
 
+# %% ../nbs/11_data.ipynb #748bb586
 def selective_copying(split='train', n:int|None=None, L:int=64, M:int=8, A:int=8, seed:int=0,
                       limit:int|None=None):
     """Selective copying: x (L+M,) tokens, M of A symbols at random places among L-M blanks (A),
@@ -542,7 +579,7 @@ def selective_copying(split='train', n:int|None=None, L:int=64, M:int=8, A:int=8
     x[:, L:] = A + 1
     return SeqDataset(x, y, None, 'selcopy', L + M, A + 2, A, tokens=True, l_output=M)
 
-# %% ../nbs/11_data.ipynb #886a4a8a
+# %% ../nbs/11_data.ipynb #f5629e48
 def induction_heads(split='train', n:int|None=None, L:int=256, V:int=16, seed:int=0,
                     limit:int|None=None):
     """Induction heads: x (L,) tokens of V, one trigger (V) somewhere before the last two steps
@@ -556,7 +593,7 @@ def induction_heads(split='train', n:int|None=None, L:int=256, V:int=16, seed:in
     y = x[torch.arange(n), at + 1][:, None].clone()
     return SeqDataset(x, y, None, 'induction', L, V + 1, V, tokens=True, l_output=1)
 
-# %% ../nbs/11_data.ipynb #4bee6424
+# %% ../nbs/11_data.ipynb #daabc977
 SHAKESPEARE_URL = ('https://raw.githubusercontent.com/karpathy/char-rnn/master/'
                    'data/tinyshakespeare/input.txt')
 SHAKESPEARE_SHA256 = '86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed'
@@ -573,6 +610,7 @@ def load_shakespeare(root=None, download=None) -> dict:
         return dict(ids=lut[np.frombuffer(text.encode('ascii'), np.uint8)], vocab=vocab)
     return cached('shakespeare', files, build)
 
+# %% ../nbs/11_data.ipynb #89de99ca
 def shakespeare(split='train', root=None, download=None, limit=None, L:int=256):
     "Character-level Tiny Shakespeare: x (L,) character ids, y (L,) the character after each."
     _check_split(split, ('train', 'val', 'test'))
@@ -587,7 +625,7 @@ def shakespeare(split='train', root=None, download=None, limit=None, L:int=256):
     return SeqDataset(x[i], y[i], None, 'shakespeare', L, len(d['vocab']), len(d['vocab']),
                       tokens=True, l_output=L, vocab=d['vocab'])
 
-# %% ../nbs/11_data.ipynb #ad14ce82
+# %% ../nbs/11_data.ipynb #2dcfa60b
 def mu_law_encode(x:torch.Tensor, mu:int=255) -> torch.Tensor:
     """Waveform samples in [-1, 1] to integer levels `0..mu` (uint8 for `mu` < 256): mu-law
     companding, then uniform quantization."""
@@ -598,6 +636,7 @@ def mu_law_encode(x:torch.Tensor, mu:int=255) -> torch.Tensor:
     q = ((f + 1) / 2 * mu + 0.5).floor().clamp(0, mu)
     return q.to(torch.uint8 if mu < 256 else torch.int64)
 
+# %% ../nbs/11_data.ipynb #0c7bf749
 def mu_law_decode(q:torch.Tensor, mu:int=255) -> torch.Tensor:
     "Levels `0..mu` to float32 samples in [-1, 1], by a CPU-made table: the same on every device."
     if q.is_floating_point() or q.is_complex():
@@ -606,7 +645,7 @@ def mu_law_decode(q:torch.Tensor, mu:int=255) -> torch.Tensor:
     table = (torch.sign(f) * torch.expm1(f.abs() * math.log1p(mu)) / mu).float()
     return table.to(q.device)[q.long()]
 
-# %% ../nbs/11_data.ipynb #d463f28b
+# %% ../nbs/11_data.ipynb #97f52386
 class NextToken:
     "Stored tokens `(..., L)` as next-token input: `start`, then all but the last, as int64."
     def __init__(self, start:int): self.start = start
@@ -620,6 +659,7 @@ def _density(x, name, levels=256, image=None, rate=None):
     return SeqDataset(x, x, NextToken(levels), name, x.shape[1], levels + 1, levels, tokens=True,
                       l_output=x.shape[1], image=image, rate=rate)
 
+# %% ../nbs/11_data.ipynb #e8f25565
 def mnist_pixels(split='train', root=None, download=None, limit=None):
     "MNIST for density modelling: 784 gray levels per digit, each predicted from those before it."
     x, _ = _split_arrays(load_mnist(root, download), split)
@@ -641,7 +681,7 @@ def fsdd_mulaw(split='train', root=None, download=None, limit=None, length:int=8
         x[j, :len(a)] = a / a.abs().max().clamp(min=1e-5)
     return _density(mu_law_encode(x), 'fsdd-mulaw', rate=FSDD_RATE)
 
-# %% ../nbs/11_data.ipynb #58938668
+# %% ../nbs/11_data.ipynb #86b3f864
 @dataclass
 class Task:
     "A task in the table: its dataset function, defaults, and what its sequences look like."
@@ -659,6 +699,7 @@ class Task:
     about: str = ''
     generated: bool = False    # made from a seed by `fn(split, **kw)`: no files to read
 
+# %% ../nbs/11_data.ipynb #5fb05086
 TASKS = {t.name: t for t in [
     Task('smnist', smnist, 784, 1, 10, (54000, 6000, 10000), image=(28, 28),
          about='MNIST pixel by pixel'),
@@ -693,6 +734,7 @@ TASKS = {t.name: t for t in [
          rate=FSDD_RATE, about='spoken digits, 8-bit mu-law: next sample at every step'),
 ]}
 
+# %% ../nbs/11_data.ipynb #9df2cdfe
 def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
     "The dataset of task `name` (see `TASKS`) for `split`, read from `root` (see `data_root`)."
     if name not in TASKS: raise ValueError(f'unknown task {name!r}; valid: {", ".join(TASKS)}')
@@ -704,6 +746,7 @@ def get_task(name:str, split:str='train', root=None, **kw) -> SeqDataset:
     ds.name = name
     return ds
 
+# %% ../nbs/11_data.ipynb #c3ee6e3b
 def task_table() -> str:
     "The table of tasks, as Markdown."
     rows = ['| task | length | input | classes | train / val / test | what |',
