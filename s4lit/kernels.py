@@ -14,21 +14,21 @@ import os, sys, math, subprocess, hashlib, warnings, importlib.util
 from pathlib import Path
 import torch
 
-# %% ../nbs/02_kernels.ipynb #aa69591d
+# %% ../nbs/02_kernels.ipynb #6c811fb1
 def cauchy_naive(v, z, w, conj:bool=True):
     "Cauchy kernel by materializing `(..., N, L)`: `sum_n v/(z - w)` (plus the conjugate term)."
     r = v[..., :, None] / (z[..., None, :] - w[..., :, None])
     if conj: r = r + v.conj()[..., :, None] / (z[..., None, :] - w.conj()[..., :, None])
     return r.sum(-2)
 
-# %% ../nbs/02_kernels.ipynb #557abcf8
+# %% ../nbs/02_kernels.ipynb #3e9fd14b
 def log_vandermonde_naive(v, x, L:int, conj:bool=True):
     "Vandermonde kernel `sum_n v_n exp(x_n l)`, `l < L`, via `(..., N, L)`; `2 Re` of it if `conj`."
     l = torch.arange(L, device=x.device, dtype=x.real.dtype)
     K = (v[..., :, None] * torch.exp(x[..., :, None] * l)).sum(-2)
     return 2 * K.real if conj else K
 
-# %% ../nbs/02_kernels.ipynb #555d6cee
+# %% ../nbs/02_kernels.ipynb #16a691e3
 def random_inputs(B:int, N:int, L:int, seed:int=0, dtype=torch.complex128, device='cpu'):
     "S4-like random inputs `v, z, w, x`: stable poles `w`, `x`, points `z` on the imaginary axis."
     g = torch.Generator().manual_seed(seed)
@@ -61,7 +61,7 @@ def _exp_xl(x, l):
     return (torch.exp(x.real[..., None] * l)
             * torch.polar(torch.ones_like(th, dtype=torch.float32), th.float()))
 
-# %% ../nbs/02_kernels.ipynb #b48ba6c8
+# %% ../nbs/02_kernels.ipynb #aa0ab56f
 def _ranges(total:int, step:int):
     "Slices of `range(total)` of at most `step` items."
     return [slice(i, min(i + step, total)) for i in range(0, total, step)]
@@ -74,7 +74,7 @@ def _reciprocals(z, W, ls, ns):
     "`R = 1 / (z_l - W_m)` for one block, (B, m, l): written once, inverted in place."
     return torch.sub(z[:, None, ls], W[:, ns, None]).reciprocal_()
 
-# %% ../nbs/02_kernels.ipynb #e5752fa0
+# %% ../nbs/02_kernels.ipynb #e0fad805
 def _cauchy_blocks(v, z, w, conj:bool):
     "`y = V @ R` by blocks: two passes to form `R`, one to reduce it (a batched matrix-vector)."
     V, W = _poles(v, w, conj)
@@ -326,7 +326,7 @@ def _vandermonde_args(v, x, L):
     v, x = (t.expand(*batch, N).reshape(B, N).contiguous() for t in (v, x))
     return v, x, batch
 
-# %% ../nbs/02_kernels.ipynb #f9c90693
+# %% ../nbs/02_kernels.ipynb #89fa3e6a
 def _keops_cauchy(v, z, w, conj:bool=True):
     "Cauchy kernel through a pykeops `Genred` reduction; `v, w` (B, N), `z` (1 or B, L)."
     from pykeops.torch import Genred
@@ -337,7 +337,7 @@ def _keops_cauchy(v, z, w, conj:bool=True):
     zz = r(z).expand(v.shape[0], -1, -1)
     return torch.view_as_complex(red(zz.contiguous(), r(v), r(w), backend='auto').contiguous())
 
-# %% ../nbs/02_kernels.ipynb #ba42a2fc
+# %% ../nbs/02_kernels.ipynb #d80e8f1b
 def _split_for_products(t, L:int):
     "`t = hi + lo`, `hi` rounded to few enough bits that `hi * l` is exact (t's dtype) for `l < L`."
     m, e = torch.frexp(t.detach())
@@ -345,7 +345,7 @@ def _split_for_products(t, L:int):
     hi = torch.round(m * 2.0**k) * torch.exp2((e - k).to(t.dtype))
     return hi, t - hi
 
-# %% ../nbs/02_kernels.ipynb #4620261a
+# %% ../nbs/02_kernels.ipynb #ee5a502b
 def _keops_vandermonde(v, x, L:int, conj:bool=True):
     "Vandermonde kernel through a pykeops `Genred` reduction; `v, x` (B, N)."
     from pykeops.torch import Genred
@@ -361,7 +361,7 @@ def _keops_vandermonde(v, x, L:int, conj:bool=True):
     K = torch.view_as_complex(K.contiguous())
     return 2 * K.real if conj else K
 
-# %% ../nbs/02_kernels.ipynb #33f2c8fe
+# %% ../nbs/02_kernels.ipynb #aaacb398
 def _extension_sources():
     "The folder holding the CUDA extension's sources, or None."
     pkg = Path(importlib.util.find_spec('s4lit').origin).resolve().parent
@@ -398,7 +398,7 @@ def _load_extension():
                               extra_include_paths=[str(src)], extra_cuda_cflags=['-O3'],
                               build_directory=str(_extension_build_dir(src)), verbose=False)
 
-# %% ../nbs/02_kernels.ipynb #659c7765
+# %% ../nbs/02_kernels.ipynb #d162f5ce
 class _CauchyCUDA(_Function):
     @staticmethod
     def forward(ctx, v, z, w, conj):
@@ -496,6 +496,7 @@ def _child_check(backend:str, device:str, timeout:float):
 
 # %% ../nbs/02_kernels.ipynb #dfe5694d
 def _extension():
+    "The CUDA extension, loaded on first use and kept for the process."
     global _ext
     if _ext is None: _ext = _load_extension()
     return _ext
@@ -667,7 +668,7 @@ def backends(device=None, check:bool=True):
                          reason=reason))
     return rows
 
-# %% ../nbs/02_kernels.ipynb #31775f34
+# %% ../nbs/02_kernels.ipynb #9986b8b8
 def check_backend(backend:str, B:int, N:int, L:int, device='cpu', tol:float=None, grad:bool=True):
     """Relative errors of `backend` in complex64 against the float64 definition, values and
     gradients; assert `<= tol`."""
