@@ -299,6 +299,7 @@ def _batch(**tensors):
         raise ValueError("batch dimensions (all but the last) do not broadcast: "
                          + ", ".join(f"{n} {s}" for n, s in shapes.items())) from None
 
+# %% ../nbs/02_kernels.ipynb #eba006d8
 def _cauchy_args(v, z, w):
     "Flatten to `v, w` (B, N) and `z` (1 or B, L), returning the output's batch shape too."
     _check_complex(v=v, z=z, w=w)
