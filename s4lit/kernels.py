@@ -6,27 +6,41 @@ Docs: https://s4lit.github.io/s4lit/kernels.html.md"""
 
 # %% auto #0
 __all__ = ['memory_budget', 'compile_devices', 'BACKENDS', 'auto_pykeops_min', 'auto_pykeops_devices', 'last_backend',
-           'cauchy_naive', 'log_vandermonde_naive', 'cauchy', 'cauchy_flat', 'log_vandermonde',
-           'log_vandermonde_transpose_naive', 'log_vandermonde_transpose', 'BackendTable', 'backends', 'random_inputs',
-           'check_backend']
+           'cauchy_naive', 'log_vandermonde_naive', 'random_inputs', 'cauchy', 'cauchy_flat', 'log_vandermonde',
+           'log_vandermonde_transpose_naive', 'log_vandermonde_transpose', 'BackendTable', 'backends', 'check_backend']
 
 # %% ../nbs/02_kernels.ipynb #85a67510
 import os, sys, math, subprocess, hashlib, warnings, importlib.util
 from pathlib import Path
 import torch
 
-# %% ../nbs/02_kernels.ipynb #bf4bd92e
+# %% ../nbs/02_kernels.ipynb #6c811fb1
 def cauchy_naive(v, z, w, conj:bool=True):
     "Cauchy kernel by materializing `(..., N, L)`: `sum_n v/(z - w)` (plus the conjugate term)."
     r = v[..., :, None] / (z[..., None, :] - w[..., :, None])
     if conj: r = r + v.conj()[..., :, None] / (z[..., None, :] - w.conj()[..., :, None])
     return r.sum(-2)
 
+# %% ../nbs/02_kernels.ipynb #3e9fd14b
 def log_vandermonde_naive(v, x, L:int, conj:bool=True):
     "Vandermonde kernel `sum_n v_n exp(x_n l)`, `l < L`, via `(..., N, L)`; `2 Re` of it if `conj`."
     l = torch.arange(L, device=x.device, dtype=x.real.dtype)
     K = (v[..., :, None] * torch.exp(x[..., :, None] * l)).sum(-2)
     return 2 * K.real if conj else K
+
+# %% ../nbs/02_kernels.ipynb #16a691e3
+def random_inputs(B:int, N:int, L:int, seed:int=0, dtype=torch.complex128, device='cpu'):
+    "S4-like random inputs `v, z, w, x`: stable poles `w`, `x`, points `z` on the imaginary axis."
+    g = torch.Generator().manual_seed(seed)
+    r = lambda *s: torch.randn(*s, generator=g, dtype=torch.float64)
+    v = torch.complex(r(B, N), r(B, N))
+    w = torch.complex(-0.5 - r(B, N).abs(),
+                      torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
+    z = torch.complex(torch.zeros(L, dtype=torch.float64),
+                      2 * torch.tan(torch.pi * torch.arange(L, dtype=torch.float64) / (2 * L + 1)))
+    x = 0.01 * torch.complex(-0.5 - r(B, N).abs(),
+                             torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
+    return tuple(t.to(device, dtype) for t in (v, z, w, x))
 
 # %% ../nbs/02_kernels.ipynb #50d91ce2
 memory_budget = int(float(os.environ.get('S4LIT_KERNEL_MEMORY_MB', 256)) * 2**20)
@@ -47,8 +61,9 @@ def _exp_xl(x, l):
     return (torch.exp(x.real[..., None] * l)
             * torch.polar(torch.ones_like(th, dtype=torch.float32), th.float()))
 
-# %% ../nbs/02_kernels.ipynb #47ae0023
+# %% ../nbs/02_kernels.ipynb #aa0ab56f
 def _ranges(total:int, step:int):
+    "Slices of `range(total)` of at most `step` items."
     return [slice(i, min(i + step, total)) for i in range(0, total, step)]
 
 def _poles(v, w, conj:bool):
@@ -59,6 +74,7 @@ def _reciprocals(z, W, ls, ns):
     "`R = 1 / (z_l - W_m)` for one block, (B, m, l): written once, inverted in place."
     return torch.sub(z[:, None, ls], W[:, ns, None]).reciprocal_()
 
+# %% ../nbs/02_kernels.ipynb #e0fad805
 def _cauchy_blocks(v, z, w, conj:bool):
     "`y = V @ R` by blocks: two passes to form `R`, one to reduce it (a batched matrix-vector)."
     V, W = _poles(v, w, conj)
@@ -93,6 +109,10 @@ def _cauchy_vjp(v, z, w, g, conj:bool, need=(True, True, True)):
     return fold(S1), (-g * P.conj() if need[1] else None), v.conj() * fold(S2)
 
 # %% ../nbs/02_kernels.ipynb #4114d7cb
+def _parts(*ts):
+    "Real and imaginary parts of complex tensors, each as a real tensor."
+    return [p for t in ts for p in (t.real, t.imag)]
+
 def _cauchy_sums_real(vr, vi, wr, wi, zr, zi, conj:bool):
     "Cauchy sum's real and imaginary parts in real arithmetic; `v, w` (B, N, 1), `z` (B|1, 1, L)."
     dr = zr - wr
@@ -140,7 +160,7 @@ def _compile(f):
     """How a real-arithmetic function is compiled (tests replace this hook): one `torch.compile`
     per grad mode and values of the non-tensor arguments, each with its own recompile budget;
     `f.dynamic = True` asks for shape-generic code."""
-    # static by default: the dynamic-shape Cauchy kernels took 2.2 GB at full size
+    # static by default: dynamic-shape code for the Cauchy kernels needs 2.2 GB at full size
     dynamic, variants = getattr(f, 'dynamic', False), {}
     def run(*args):
         key = (torch.is_grad_enabled(), *(torch.Tensor if torch.is_tensor(a) else a for a in args))
@@ -192,11 +212,8 @@ class _Function(torch.autograd.Function):
         return cls.forward(_NoGraph(), *args)
 
 # %% ../nbs/02_kernels.ipynb #a7b031bd
-def _parts(*ts):
-    "Real and imaginary parts of complex tensors, each as a real tensor."
-    return [p for t in ts for p in (t.real, t.imag)]
-
 class _CauchyTorch(_Function):
+    "The torch Cauchy kernel: compiled real-arithmetic sums where they run, else the blocks."
     @staticmethod
     def forward(ctx, v, z, w, conj):
         ctx.save_for_backward(v, z, w); ctx.conj = conj
@@ -256,6 +273,7 @@ def _vandermonde_vjp(v, x, g, L:int, conj:bool):
 
 # %% ../nbs/02_kernels.ipynb #f8cb9266
 def _check_complex(**tensors):
+    "Raise unless every tensor is complex, not a scalar, and all share one dtype and device."
     for name, t in tensors.items():
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
@@ -272,6 +290,7 @@ def _check_complex(**tensors):
                          + ", ".join(f"{n} {d}" for n, d in devices.items()))
 
 def _batch(**tensors):
+    "The broadcast batch shape (all dimensions but the last) of the tensors."
     shapes = {n: tuple(t.shape) for n, t in tensors.items()}
     batch = {s[:-1] for s in shapes.values()} - {()}
     if len(batch) <= 1: return torch.Size(batch.pop() if batch else ())  # no broadcasting to do
@@ -280,6 +299,7 @@ def _batch(**tensors):
         raise ValueError("batch dimensions (all but the last) do not broadcast: "
                          + ", ".join(f"{n} {s}" for n, s in shapes.items())) from None
 
+# %% ../nbs/02_kernels.ipynb #eba006d8
 def _cauchy_args(v, z, w):
     "Flatten to `v, w` (B, N) and `z` (1 or B, L), returning the output's batch shape too."
     _check_complex(v=v, z=z, w=w)
@@ -295,6 +315,7 @@ def _cauchy_args(v, z, w):
     return v.contiguous(), z.contiguous(), w.contiguous(), batch
 
 def _vandermonde_args(v, x, L):
+    "Check and flatten to `v, x` (B, N), returning the output's batch shape too."
     _check_complex(v=v, x=x)
     if not isinstance(L, int) or isinstance(L, bool) or L < 1:
         raise ValueError(f"L must be a positive int, got {L!r}")
@@ -306,7 +327,7 @@ def _vandermonde_args(v, x, L):
     v, x = (t.expand(*batch, N).reshape(B, N).contiguous() for t in (v, x))
     return v, x, batch
 
-# %% ../nbs/02_kernels.ipynb #5269e7d3
+# %% ../nbs/02_kernels.ipynb #89fa3e6a
 def _keops_cauchy(v, z, w, conj:bool=True):
     "Cauchy kernel through a pykeops `Genred` reduction; `v, w` (B, N), `z` (1 or B, L)."
     from pykeops.torch import Genred
@@ -317,6 +338,7 @@ def _keops_cauchy(v, z, w, conj:bool=True):
     zz = r(z).expand(v.shape[0], -1, -1)
     return torch.view_as_complex(red(zz.contiguous(), r(v), r(w), backend='auto').contiguous())
 
+# %% ../nbs/02_kernels.ipynb #d80e8f1b
 def _split_for_products(t, L:int):
     "`t = hi + lo`, `hi` rounded to few enough bits that `hi * l` is exact (t's dtype) for `l < L`."
     m, e = torch.frexp(t.detach())
@@ -324,6 +346,7 @@ def _split_for_products(t, L:int):
     hi = torch.round(m * 2.0**k) * torch.exp2((e - k).to(t.dtype))
     return hi, t - hi
 
+# %% ../nbs/02_kernels.ipynb #ee5a502b
 def _keops_vandermonde(v, x, L:int, conj:bool=True):
     "Vandermonde kernel through a pykeops `Genred` reduction; `v, x` (B, N)."
     from pykeops.torch import Genred
@@ -339,7 +362,7 @@ def _keops_vandermonde(v, x, L:int, conj:bool=True):
     K = torch.view_as_complex(K.contiguous())
     return 2 * K.real if conj else K
 
-# %% ../nbs/02_kernels.ipynb #84db8f9d
+# %% ../nbs/02_kernels.ipynb #aaacb398
 def _extension_sources():
     "The folder holding the CUDA extension's sources, or None."
     pkg = Path(importlib.util.find_spec('s4lit').origin).resolve().parent
@@ -376,6 +399,7 @@ def _load_extension():
                               extra_include_paths=[str(src)], extra_cuda_cflags=['-O3'],
                               build_directory=str(_extension_build_dir(src)), verbose=False)
 
+# %% ../nbs/02_kernels.ipynb #d162f5ce
 class _CauchyCUDA(_Function):
     @staticmethod
     def forward(ctx, v, z, w, conj):
@@ -473,6 +497,7 @@ def _child_check(backend:str, device:str, timeout:float):
 
 # %% ../nbs/02_kernels.ipynb #dfe5694d
 def _extension():
+    "The CUDA extension, loaded on first use and kept for the process."
     global _ext
     if _ext is None: _ext = _load_extension()
     return _ext
@@ -644,20 +669,7 @@ def backends(device=None, check:bool=True):
                          reason=reason))
     return rows
 
-# %% ../nbs/02_kernels.ipynb #028a2b4e
-def random_inputs(B:int, N:int, L:int, seed:int=0, dtype=torch.complex128, device='cpu'):
-    "S4-like random inputs `v, z, w, x`: stable poles `w`, `x`, points `z` on the imaginary axis."
-    g = torch.Generator().manual_seed(seed)
-    r = lambda *s: torch.randn(*s, generator=g, dtype=torch.float64)
-    v = torch.complex(r(B, N), r(B, N))
-    w = torch.complex(-0.5 - r(B, N).abs(),
-                      torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
-    z = torch.complex(torch.zeros(L, dtype=torch.float64),
-                      2 * torch.tan(torch.pi * torch.arange(L, dtype=torch.float64) / (2 * L + 1)))
-    x = 0.01 * torch.complex(-0.5 - r(B, N).abs(),
-                             torch.pi * torch.arange(N, dtype=torch.float64) + r(B, N))
-    return tuple(t.to(device, dtype) for t in (v, z, w, x))
-
+# %% ../nbs/02_kernels.ipynb #9986b8b8
 def check_backend(backend:str, B:int, N:int, L:int, device='cpu', tol:float=None, grad:bool=True):
     """Relative errors of `backend` in complex64 against the float64 definition, values and
     gradients; assert `<= tol`."""
