@@ -16,6 +16,13 @@ import torch.utils._pytree as pytree
 from .data import TASKS, NextToken, get_task, mu_law_decode
 from .train import TrainConfig, build_model, _device, _Parser
 
+# %% ../nbs/14_generate.ipynb #d3229ca5
+def _nucleus(probs:torch.Tensor, top_p:float) -> torch.Tensor:
+    "`probs` (batch, V) with the tokens outside the nucleus of mass `top_p` set to 0, unscaled."
+    p, order = probs.sort(-1, descending=True)
+    keep = p.cumsum(-1) - p < top_p   # the tokens ranked before it hold less than top_p
+    return torch.zeros_like(probs).scatter(-1, order, p * keep)
+
 # %% ../nbs/14_generate.ipynb #4924b8c6
 def sample_logits(logits:torch.Tensor, temperature:float=1.0, top_p:float=1.0,
                   generator=None) -> torch.Tensor:
@@ -26,10 +33,7 @@ def sample_logits(logits:torch.Tensor, temperature:float=1.0, top_p:float=1.0,
     if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     if temperature == 0: return logits.argmax(-1)
     probs = torch.softmax(logits.float() / temperature, -1)
-    if top_p < 1:
-        p, order = probs.sort(-1, descending=True)
-        keep = p.cumsum(-1) - p < top_p   # the tokens ranked before it hold less than top_p
-        probs = torch.zeros_like(probs).scatter(-1, order, p * keep)
+    if top_p < 1: probs = _nucleus(probs, top_p)
     return torch.multinomial(probs, 1, generator=generator)[:, 0]
 
 # %% ../nbs/14_generate.ipynb #d31d8986
@@ -85,6 +89,17 @@ def _graphed_step(model, tok, state):
     step.buffers = static   # the graph reads and writes them: they must live as long as it does
     return step
 
+# %% ../nbs/14_generate.ipynb #b1852a13
+def _as_prefix(prefix, n:int, length:int, V:int, device) -> torch.Tensor:
+    "`prefix` as (n, P) tokens in [0, V) on `device`, P <= `length`; else a ValueError says why."
+    prefix = torch.as_tensor(prefix, device=device).long()
+    if prefix.dim() != 2 or prefix.shape[0] != n or prefix.shape[1] > length:
+        raise ValueError(f"prefix must be ({n}, P) tokens with P <= length = {length}, "
+                         f"got shape {tuple(prefix.shape)}")
+    if prefix.numel() and (prefix.min() < 0 or prefix.max() >= V):
+        raise ValueError(f"prefix tokens must be in [0, {V})")
+    return prefix
+
 # %% ../nbs/14_generate.ipynb #0c3a831a
 @torch.no_grad()
 def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperature:float=1.0,
@@ -93,13 +108,7 @@ def generate(model, length:int, n:int=1, prefix:torch.Tensor|None=None, temperat
     (n, P) if given; log-likelihoods at temperature 1."""
     V, start = _vocab(model)
     device = next(model.parameters()).device
-    if prefix is not None:
-        prefix = torch.as_tensor(prefix, device=device).long()
-        if prefix.dim() != 2 or prefix.shape[0] != n or prefix.shape[1] > length:
-            raise ValueError(f"prefix must be ({n}, P) tokens with P <= length = {length}, "
-                             f"got shape {tuple(prefix.shape)}")
-        if prefix.numel() and (prefix.min() < 0 or prefix.max() >= V):
-            raise ValueError(f"prefix tokens must be in [0, {V})")
+    if prefix is not None: prefix = _as_prefix(prefix, n, length, V, device)
     P = 0 if prefix is None else prefix.shape[1]
     if start is None and P == 0:
         raise ValueError("the model has no start token (it reads a token and predicts the next): "
