@@ -37,15 +37,17 @@ def _finish(y, u, D, z):
     return y if z is None else y * F.silu(z)
 
 # %% ../nbs/09_mamba.ipynb #9972e6e5
+def _ssm_update(h, delta, A, B, u):
+    "`exp(Δ A) h + Δ B u`: the state (batch, D, N) one step on; `Δ`, `u` (batch, D), `B` (batch, N)."
+    return torch.exp(delta[..., None] * A) * h + (delta * u)[..., None] * B[:, None]
+
 def selective_scan_ref(u, delta, A, B, C, D=None, z=None, h0=None):
     "`(y, h_L)` of the selective SSM, one step at a time: `h_t = exp(Δ_t A) h_{t-1} + Δ_t B_t u_t`."
     _check_scan(u, delta, A, B, C, D, z, h0)
     h = u.new_zeros(u.shape[0], u.shape[2], A.shape[1]) if h0 is None else h0
     ys = []
     for t in range(u.shape[1]):
-        dA = torch.exp(delta[:, t, :, None] * A)                           # (batch, D, N)
-        dBu = (delta[:, t] * u[:, t])[:, :, None] * B[:, t, None, :]
-        h = dA * h + dBu
+        h = _ssm_update(h, delta[:, t], A, B[:, t], u[:, t])               # (batch, D, N)
         ys.append((h * C[:, t, None, :]).sum(-1))                          # C_t h_t
     return _finish(torch.stack(ys, 1), u, D, z), h
 
@@ -365,8 +367,8 @@ def _conv_step(x_t, buf, conv:nn.Conv1d):
 # %% ../nbs/09_mamba.ipynb #b4aeb677
 def _ssm_step(x, delta, A, B, C, D, z, h):
     "`(y_t, h_t)`: one step of the selective SSM, `h_t = exp(Δ_t A) h + Δ_t B_t x_t`, gated."
-    h = torch.exp(delta[..., None] * A) * h + (delta * x)[..., None] * B[:, None]
-    return ((h * C[:, None]).sum(-1) + D * x) * F.silu(z), h
+    h = _ssm_update(h, delta, A, B, x)
+    return _finish((h * C[:, None]).sum(-1), x, D, z), h
 
 # %% ../nbs/09_mamba.ipynb #fd0fc19f
 class Mamba(nn.Module):

@@ -19,6 +19,7 @@ from .ssm import discretize, krylov, fft_conv, register
 from .hippo import transition, rank_correction, nplr
 from . import kernels
 from .kernels import _Function
+from .lssl import final_state
 
 # %% ../nbs/04_s4.ipynb #5f2261d3
 def pairs(x):
@@ -567,11 +568,7 @@ def fft_conv_skip(u, K, D):
 # %% ../nbs/04_s4.ipynb #5c89b6d5
 def _forward_state(dA, dB, x, u):
     "`dA^L x + sum_j dA^(L-1-j) dB u_j`, stored half: `x` (batch, H, N/2), `u` (batch, H, L)."
-    n, L = x.shape[-1], u.shape[-1]
-    Kr = krylov(L, dA, dB)[:, :n]  # (H, N/2, L): dA^l dB
-    dA_L = torch.linalg.matrix_power(dA, L)[:, :n]
-    xs = torch.einsum('hmn,bhn->bhm', dA_L, pairs(x.to(dA.dtype)))
-    return xs + torch.einsum('hnl,bhl->bhn', Kr, u.flip(-1).to(Kr.dtype))
+    return final_state(dA, dB, pairs(x.to(dA.dtype)), u.to(dA.dtype))[..., :x.shape[-1]]
 
 # %% ../nbs/04_s4.ipynb #570526a8
 step_modes = ('dense', 'linear', 'diagonal')

@@ -59,12 +59,16 @@ def _grid(n:int, step:int, x):
     return _cached(('grid', n, step, x.device, x.dtype), make)
 
 # %% ../nbs/05_s4d.ipynb #a7485a74
+def _block_exps(x, L:int, m:int|None=None):
+    "`(e^{x_n a m}, e^{x_n b})`, (..., nb, N) and (..., N, m): the factors of `l = a m + b < L`."
+    m, nb = _blocks(L, m)
+    return (torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :]),
+            torch.exp(x[..., :, None] * _grid(m, 1, x)))
+
 def _block_product(v, x, L:int, m:int|None=None):
     "`2 Re sum_n v_n exp(x_n l)` for `l < L`, `(..., L)`, as `2 Re (P Q)` over blocks of `m`."
-    m, nb = _blocks(L, m)
-    P = v[..., None, :] * torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])  # (..., nb, N)
-    Q = torch.exp(x[..., :, None] * _grid(m, 1, x))                              # (..., N, m)
-    return 2 * (P @ Q).real.flatten(-2)[..., :L]
+    P, Q = _block_exps(x, L, m)
+    return 2 * ((v[..., None, :] * P) @ Q).real.flatten(-2)[..., :L]
 
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
@@ -158,12 +162,10 @@ def _dss_kernel(A, B, C, dt, L:int, backend:str):
 # %% ../nbs/05_s4d.ipynb #a4854c41
 def _zoh_forward(A, B, C, dt, L:int):
     "The zoh kernel `2 Re sum_n v_n e^{x_n l}`, `x = dt A`, `v = C B (e^x - 1)/A`; saved tensors."
-    m, nb = _blocks(L)
     x = A * dt[:, None]
     E = torch.expm1(x)
     v = C * B * E / A
-    P = torch.exp(_grid(nb, m, x)[:, None] * x[..., None, :])   # (H, nb, N)
-    Q = torch.exp(x[..., :, None] * _grid(m, 1, x))              # (H, N, m)
+    P, Q = _block_exps(x, L)                                     # (H, nb, N), (H, N, m)
     K = 2 * torch.bmm(v[..., None, :] * P, Q).real.flatten(-2)[..., :L]
     return K, (A, B, C, dt, E, v, P, Q)
 
