@@ -229,7 +229,7 @@ def _kernels():
     return _fwd, _bwd
 
 # %% ../nbs/09_mamba.ipynb #3c06af84
-_K, _BD, _WARPS = 16, 16, 4   # steps per chunk, channels per program, warps per program
+_K, _BD, _WARPS = 8, 32, 4   # steps per chunk, channels per program, warps per program
 
 def _launch_shape(u, N):
     "The grid (sequence, block of `_BD` channels), the number of chunks, `N` up to a power of 2."
