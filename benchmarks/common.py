@@ -63,8 +63,11 @@ def set_tf32(on:bool):
 
 
 def commit(path) -> str:
-    "The short git commit of the checkout at `path`, or 'unknown'."
+    """The short git commit of the checkout whose top folder is `path`, or 'unknown' (a folder that is not the top of
+    a checkout, e.g. an unpacked archive inside another repository, would otherwise report that repository's)."""
     try:
+        top = subprocess.run(['git', 'rev-parse', '--show-toplevel'], capture_output=True, text=True, cwd=path)
+        if Path(top.stdout.strip() or '/nonexistent').resolve() != Path(path).resolve(): return 'unknown'
         r = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=path)
         return r.stdout.strip() or 'unknown'
     except Exception: return 'unknown'
@@ -74,7 +77,7 @@ def header(title:str, device) -> str:
     "The first line of a benchmark's output: what, when (UTC), on which device, with which torch and s4lit commit."
     name = torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or platform.machine()
     return (f"# {title}  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  device: {name}  "
-            f"torch {torch.__version__}  s4lit {commit(Path(__file__).parent)}  {torch.get_num_threads()} CPU threads")
+            f"torch {torch.__version__}  s4lit {commit(Path(__file__).resolve().parent.parent)}  {torch.get_num_threads()} CPU threads")
 
 
 def sync(device):
