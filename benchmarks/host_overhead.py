@@ -1,4 +1,4 @@
-"""Host overhead of s4lit's S4 and S4D layers against the official ones, measured on a CPU: tiny tensors, one thread.
+"""Host overhead of s4lit's S4 and S4D layers and standalone blocks against the official ones, measured on a CPU: tiny tensors, one thread.
 
     S4_OFFICIAL_DIR=/path/to/s4 python benchmarks/host_overhead.py            # batch 1, H=4, N=4, L=64
     S4_OFFICIAL_DIR=/path/to/s4 python benchmarks/host_overhead.py --real     # the CPU kernels, not the stand-ins
@@ -72,7 +72,7 @@ def main():
     p.add_argument('--reps', type=int, default=1000)
     p.add_argument('--rounds', type=int, default=10, help='the sides take turns, --reps/--rounds calls each')
     p.add_argument('--real', action='store_true', help='run the CPU kernels instead of the stand-ins')
-    p.add_argument('--only', default='', help="'S4' or 'S4D': one layer only")
+    p.add_argument('--only', default='', help="'S4', 'S4D', 'S4D standalone' or 'S4 block': one module only")
     a = p.parse_args()
     torch.set_num_threads(1); torch.set_flush_denormal(True)   # stand-ins return uninitialized memory
     off = official('cpu')
@@ -81,10 +81,14 @@ def main():
     makers = {'S4': lambda: off.s4.FFTConv(H, d_state=N, l_max=L, mode='dplr', activation=None, transposed=True,
                                             backend='cuda'),
               'S4D': lambda: off.s4.FFTConv(H, d_state=N, mode='diag', init='diag-lin', disc='zoh', activation=None,
-                                             transposed=True, backend='cuda')}
+                                             transposed=True, backend='cuda'),
+              # the standalone blocks, with the head (GELU, 1x1 convolution to 2H, GLU) of s4d.py's S4D and S4Block
+              'S4D standalone': lambda: off.s4d.S4D(H, d_state=N, transposed=True),
+              'S4 block': lambda: off.s4.S4Block(H, d_state=N, l_max=L, mode='dplr', transposed=True,
+                                                 backend='cuda')}
     print(f"# host overhead, CPU, 1 thread, batch {a.batch}, H={H}, N={N}, L={L}, float32; "
           f"{'CPU kernels' if a.real else 'extension stand-ins'}; median of {a.reps}")
-    print(f"{'layer':5} {'side':8} {'fwd ms':>8} {'fwd+bwd ms':>11} {'fwd ops':>8} {'fwd+bwd ops':>12}")
+    print(f"{'module':14} {'side':8} {'fwd ms':>8} {'fwd+bwd ms':>11} {'fwd ops':>8} {'fwd+bwd ops':>12}")
     for name, make in makers.items():
         if a.only and name != a.only: continue
         torch.manual_seed(0)
@@ -92,6 +96,7 @@ def main():
         o = make()
         with torch.no_grad(): o(u)
         mods = [('official', o), ('s4lit', s4lit_twin(o, 'cpu', **({'disc': 'zoh'} if name == 'S4D' else {})))]
+        mods[1][1].train(o.training)
         u.requires_grad_(True)
         calls = {}
         for side, m in mods:
@@ -108,7 +113,7 @@ def main():
                 best[side] = [min(b, fastest(f, a.reps // a.rounds)) for b, f in zip(best[side], fns)]
         for side, (fwd, fwd_bwd) in calls.items():
             tf, tfb = best[side]
-            print(f"{name:5} {side:8} {tf:8.3f} {tfb:11.3f} {count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}",
+            print(f"{name:14} {side:8} {tf:8.3f} {tfb:11.3f} {count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}",
                   flush=True)
 
 
