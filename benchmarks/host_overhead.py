@@ -87,7 +87,7 @@ def main():
               'S4 block': lambda: off.s4.S4Block(H, d_state=N, l_max=L, mode='dplr', transposed=True,
                                                  backend='cuda')}
     print(f"# host overhead, CPU, 1 thread, batch {a.batch}, H={H}, N={N}, L={L}, float32; "
-          f"{'CPU kernels' if a.real else 'extension stand-ins'}; median of {a.reps}")
+          f"{'CPU kernels' if a.real else 'extension stand-ins'}; shortest of {a.reps} calls")
     print(f"{'module':14} {'side':8} {'fwd ms':>8} {'fwd+bwd ms':>11} {'fwd ops':>8} {'fwd+bwd ops':>12}")
     for name, make in makers.items():
         if a.only and name != a.only: continue

@@ -2,6 +2,7 @@
 # The GPU runs behind the numbers in the chapters: GPU tests, then the benchmarks, each with its own time limit.
 #   bash benchmarks/run_gpu.sh [steps...]
 #   steps: tests kernels s4 s4d liquid experiment train_step (default: these), and
+#          baselines (build the official S4 extension and mamba-ssm's scan: benchmarks/build_baselines.py), mamba,
 #          wheel (build the wheel, install it alone, check the CUDA backend finds its sources; then the same with
 #          the extension built ahead of time, S4LIT_CUDA_EXT=1), alone (every chapter alone from that wheel),
 #          results (RUNS=a,b UNTIL=480 [MPS=1]: result runs side by side; see the step below)
@@ -21,12 +22,15 @@ steps=${*:-tests kernels s4 s4d liquid experiment train_step}
 { date -u; echo "S4_OFFICIAL_DIR=${S4_OFFICIAL_DIR:-unset}"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; python3 -c "import torch; print('torch', torch.__version__)"; git log -1 --format='commit %h %s' 2>/dev/null; } | tee "$OUT/env.txt"
 run() { local name=$1 limit=$2; shift 2; echo "=== $name ($*)"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.log"; echo "=== $name exit ${PIPESTATUS[0]}"; }
 for s in $steps; do case $s in
+  baselines)  run baselines 400 python3 benchmarks/build_baselines.py
+              [ -n "${S4_OFFICIAL_DIR:-}" ] && export PYTHONPATH="$PYTHONPATH:$S4_OFFICIAL_DIR/extensions/kernels" ;;
   tests)      run tests 240 nbdev-test --flags gpu --n-workers 8 ;;
   kernels)    run kernels 180 python3 benchmarks/kernels.py ;;
   s4)         run s4 240 python3 benchmarks/s4.py --backends auto --reps 40 ;;
   s4d)        run s4d 240 python3 benchmarks/s4d.py --backends matmul --reps 40 ;;
   liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
   experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
+  mamba)      run mamba 120 python3 benchmarks/mamba.py ;;
   train_step) run train_step 240 python3 benchmarks/train_step.py ;;   # sCIFAR for part 2: .carry/data/cifar10-jpeg/cifar10-jpg.tar.xz
   wheel)      run wheel 400 bash -c '
       set -e; export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}; rm -rf /tmp/w /tmp/wjit /tmp/waot
