@@ -2,7 +2,7 @@
 # The GPU runs behind the numbers in the chapters: GPU tests, then the benchmarks, each with its own time limit.
 #   bash benchmarks/run_gpu.sh [steps...]
 #   steps: tests kernels s4 s4d liquid experiment train_step (default: these), and
-#          baselines (build the official S4 extension and mamba-ssm's scan: benchmarks/build_baselines.py), mamba,
+#          baselines (build the official S4 extension and mamba-ssm's scan: benchmarks/build_baselines.py), mamba, mamba_seq,
 #          wheel (build the wheel, install it alone, check the CUDA backend finds its sources; then the same with
 #          the extension built ahead of time, S4LIT_CUDA_EXT=1), alone (every chapter alone from that wheel),
 #          results (RUNS=a,b UNTIL=480 [MPS=1]: result runs side by side; see the step below)
@@ -31,6 +31,7 @@ for s in $steps; do case $s in
   liquid)     run liquid 120 python3 benchmarks/liquid.py ;;
   experiment) run experiment 300 python3 benchmarks/liquid_experiment.py --task fsdd --epochs 10 ;;
   mamba)      run mamba 120 python3 benchmarks/mamba.py ;;
+  mamba_seq)  run mamba_seq 300 python3 benchmarks/mamba_seq.py ;;   # the loop-over-time forward, an experiment
   train_step) run train_step 240 python3 benchmarks/train_step.py ;;   # sCIFAR for part 2: .carry/data/cifar10-jpeg/cifar10-jpg.tar.xz
   wheel)      run wheel 400 bash -c '
       set -e; export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}; rm -rf /tmp/w /tmp/wjit /tmp/waot
