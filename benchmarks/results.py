@@ -29,6 +29,9 @@ RUNS = {  # name: s4lit-train options
                        weight_decay=0.01, batch_size=50, prenorm=False, epochs=100),  # and its recipe: S4D-Lin, batch 50
     'scifar-aug': dict(task='scifar', model='s4d', d_model=128, n_layers=4, layer_args='{"init": "lin"}', dropout=0.1, lr=0.01,
                        weight_decay=0.01, batch_size=50, prenorm=False, epochs=100, augment=True),  # plus flips and shifts
+    # S5 at the S4D budget (P = 96) with the augmented recipe: flips, shifts, batch 50 (scifar-s5 overfit without them)
+    'scifar-s5-aug': dict(task='scifar', model='s5', d_state=96, d_model=128, n_layers=4, dropout=0.1, lr=0.01,
+                          weight_decay=0.01, batch_size=50, prenorm=False, epochs=100, augment=True),
     'fsdd':      dict(task='fsdd', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05,
                       batch_size=32, bidirectional=True, epochs=80),
     'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,
