@@ -2,6 +2,7 @@
 
     S4_OFFICIAL_DIR=/path/to/s4 python benchmarks/host_overhead.py            # batch 1, H=4, N=4, L=64
     S4_OFFICIAL_DIR=/path/to/s4 python benchmarks/host_overhead.py --real     # the CPU kernels, not the stand-ins
+    S4_OFFICIAL_DIR=/path/to/s4 python benchmarks/host_overhead.py --cauchy   # and the Cauchy call alone
 
 At this size the arithmetic costs next to nothing, so the wall time of a call is what a GPU run spends on the host:
 Python, autograd and the dispatch of each torch operator. On a GPU both sides call their CUDA extensions for the
@@ -72,6 +73,7 @@ def main():
     p.add_argument('--reps', type=int, default=1000)
     p.add_argument('--rounds', type=int, default=10, help='the sides take turns, --reps/--rounds calls each')
     p.add_argument('--real', action='store_true', help='run the CPU kernels instead of the stand-ins')
+    p.add_argument('--cauchy', action='store_true', help='also the Cauchy call alone (B = 4, 8 pairs, L = 64)')
     p.add_argument('--only', default='', help="'S4', 'S4D', 'S4D standalone' or 'S4 block': one module only")
     a = p.parse_args()
     torch.set_num_threads(1); torch.set_flush_denormal(True)   # stand-ins return uninitialized memory
@@ -115,6 +117,21 @@ def main():
             tf, tfb = best[side]
             print(f"{name:14} {side:8} {tf:8.3f} {tfb:11.3f} {count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}",
                   flush=True)
+    if a.cauchy: cauchy_call(a.reps)
+
+
+def cauchy_call(reps:int):
+    "The Cauchy kernel called as the layers call it, forward and forward+backward for v and w: both sides' Python."
+    from extensions.kernels.cauchy import cauchy_mult
+    v, z, w, _ = kernels.random_inputs(4, 8, 64, dtype=torch.complex64)
+    vv, ww = v.clone().requires_grad_(), w.clone().requires_grad_()
+    for side, f in (('official', cauchy_mult), ('s4lit', lambda a, b, c: kernels.cauchy(a, b, c, backend='cuda'))):
+        def fwd_bwd(f=f):
+            y = f(vv, z, ww)
+            torch.autograd.grad(y, (vv, ww), torch.ones_like(y))
+        fwd = lambda f=f: f(v, z, w)
+        print(f"{'Cauchy call':14} {side:8} {fastest(fwd, reps):8.3f} {fastest(fwd_bwd, reps):11.3f} "
+              f"{count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}", flush=True)
 
 
 if __name__ == '__main__':

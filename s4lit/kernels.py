@@ -308,6 +308,8 @@ def _cauchy_args(v, z, w):
                          f"got v {tuple(v.shape)} and w {tuple(w.shape)}")
     # the layers' case, equal shapes, without torch.broadcast_shapes (slow Python)
     same = v.shape == w.shape and (z.dim() == 1 or z.shape[:-1] == v.shape[:-1])
+    if same and v.dim() == 2:  # already (B, N): nothing to expand or flatten
+        return v.contiguous(), (z[None] if z.dim() == 1 else z).contiguous(), w.contiguous(), v.shape[:1]
     batch = v.shape[:-1] if same else _batch(v=v, z=z, w=w)
     B, N, L = math.prod(batch), v.shape[-1], z.shape[-1]
     v, w = (t.expand(*batch, N).reshape(B, N) for t in (v, w))
@@ -576,7 +578,8 @@ def cauchy(v, z, w, conj:bool=True, backend:str='auto'):
     v2, z2, w2, batch = _cauchy_args(v, z, w)
     b = _choose(backend, v2.device, v2.dtype, v2.shape[0] * v2.shape[1] * z2.shape[1])
     last_backend['cauchy'] = b
-    return _CAUCHY[b](v2, z2, w2, conj).reshape(*batch, z2.shape[1])
+    y = _CAUCHY[b](v2, z2, w2, conj)
+    return y if len(batch) == 1 else y.reshape(*batch, z2.shape[1])
 
 def cauchy_flat(v, z, w, conj:bool=True, backend:str='auto'):
     """`cauchy` for inputs already in the backends' layout, unchecked: `v`, `w` (B, N) contiguous,
