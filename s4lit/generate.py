@@ -220,37 +220,30 @@ def _parser():
     return p
 
 # %% ../nbs/14_generate.ipynb #58356795
-def main(argv=None):
-    "`s4lit-generate`: errors are one line on stderr, exit status 2; `--debug` adds the traceback."
-    p = _parser(); a = p.parse_args(argv)
-    try:
-        model, cfg = load_checkpoint(a.checkpoint, a.device)
-        if cfg.task not in SAMPLEABLE:
-            kind = ('a classifier' if not TASKS[cfg.task].l_output
-                    else 'a model labelled at its last steps only')
-            raise ValueError(f"{a.checkpoint} is {kind} of task {cfg.task!r}: "
-                             f"generation needs a model trained to predict every next step "
-                             f"({', '.join(SAMPLEABLE)})")
-        start = _vocab(model)[1]
-        if start is None and not a.prefix:
-            raise ValueError(f"task {cfg.task!r} has no start token: its models continue a "
-                             f"prefix; give --prefix P (P >= 1) to continue test sequences")
-        if a.n < 1: raise ValueError(f"--n must be at least 1, got {a.n}")
-        L = a.length or TASKS[cfg.task].L
-        if cfg.backbone == 'sashimi' and L % math.prod(model.pool):
-            raise ValueError(f"--length {L} is not a multiple of the SaShiMi pooling "
-                             f"{math.prod(model.pool)}")
-        # only a prefix needs data
-        test = get_task(cfg.task, 'test', root=a.data or cfg.data or None) if a.prefix else None
-    except (ValueError, FileNotFoundError) as e:
-        if a.debug: raise
-        p.exit(2, f"s4lit-generate: error: {e}\n")
-    device, task = next(model.parameters()).device, TASKS[cfg.task]
-    prefix = test.x[:a.n, :a.prefix].to(device) if a.prefix else None
-    if prefix is not None and len(prefix) < a.n:
-        p.error(f"--n {a.n} is more than the {len(prefix)} test sequences to continue")
-    tokens, ll = generate(model, L, a.n, prefix, a.temperature, a.top_p, a.seed)
-    out = Path(a.out) if a.out else Path(a.checkpoint).parent/'samples'
+def _request(a, model, cfg):
+    "Check the command's arguments against the checkpoint: `(L, start token, test split or None)`."
+    if cfg.task not in SAMPLEABLE:
+        kind = ('a classifier' if not TASKS[cfg.task].l_output
+                else 'a model labelled at its last steps only')
+        raise ValueError(f"{a.checkpoint} is {kind} of task {cfg.task!r}: "
+                         f"generation needs a model trained to predict every next step "
+                         f"({', '.join(SAMPLEABLE)})")
+    start = _vocab(model)[1]
+    if start is None and not a.prefix:
+        raise ValueError(f"task {cfg.task!r} has no start token: its models continue a "
+                         f"prefix; give --prefix P (P >= 1) to continue test sequences")
+    if a.n < 1: raise ValueError(f"--n must be at least 1, got {a.n}")
+    L = a.length or TASKS[cfg.task].L
+    if cfg.backbone == 'sashimi' and L % math.prod(model.pool):
+        raise ValueError(f"--length {L} is not a multiple of the SaShiMi pooling "
+                         f"{math.prod(model.pool)}")
+    # only a prefix needs data
+    test = get_task(cfg.task, 'test', root=a.data or cfg.data or None) if a.prefix else None
+    return L, start, test
+
+def _save_samples(out:Path, tokens, ll, a, cfg, test, L:int):
+    "Write the samples to `out` in every form the task has: `(file names, texts or None)`."
+    task = TASKS[cfg.task]
     out.mkdir(parents=True, exist_ok=True)
     torch.save({'tokens': tokens.cpu(), 'log_likelihood': ll.cpu(), 'args': vars(a),
                 'config': json.dumps(cfg.__dict__)}, out/'samples.pt')
@@ -268,6 +261,24 @@ def main(argv=None):
         (out/'samples.txt').write_text(''.join(f"--- sample {k}\n{t}\n"
                                                for k, t in enumerate(texts)))
         files.append('samples.txt')
+    return files, texts
+
+def main(argv=None):
+    "`s4lit-generate`: errors are one line on stderr, exit status 2; `--debug` adds the traceback."
+    p = _parser(); a = p.parse_args(argv)
+    try:
+        model, cfg = load_checkpoint(a.checkpoint, a.device)
+        L, start, test = _request(a, model, cfg)
+    except (ValueError, FileNotFoundError) as e:
+        if a.debug: raise
+        p.exit(2, f"s4lit-generate: error: {e}\n")
+    device = next(model.parameters()).device
+    prefix = test.x[:a.n, :a.prefix].to(device) if a.prefix else None
+    if prefix is not None and len(prefix) < a.n:
+        p.error(f"--n {a.n} is more than the {len(prefix)} test sequences to continue")
+    tokens, ll = generate(model, L, a.n, prefix, a.temperature, a.top_p, a.seed)
+    out = Path(a.out) if a.out else Path(a.checkpoint).parent/'samples'
+    files, texts = _save_samples(out, tokens, ll, a, cfg, test, L)
     # without a start token the first token is given, not predicted
     bpd = (-ll / (L - (start is None)) / math.log(2)).tolist()
     what = 'continuing ' + str(a.prefix) + ' test steps' if a.prefix else 'unconditional'
