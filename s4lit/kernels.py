@@ -309,7 +309,8 @@ def _cauchy_args(v, z, w):
     # the layers' case, equal shapes, without torch.broadcast_shapes (slow Python)
     same = v.shape == w.shape and (z.dim() == 1 or z.shape[:-1] == v.shape[:-1])
     if same and v.dim() == 2:  # already (B, N): nothing to expand or flatten
-        return v.contiguous(), (z[None] if z.dim() == 1 else z).contiguous(), w.contiguous(), v.shape[:1]
+        z = z[None] if z.dim() == 1 else z
+        return v.contiguous(), z.contiguous(), w.contiguous(), v.shape[:1]
     batch = v.shape[:-1] if same else _batch(v=v, z=z, w=w)
     B, N, L = math.prod(batch), v.shape[-1], z.shape[-1]
     v, w = (t.expand(*batch, N).reshape(B, N) for t in (v, w))

@@ -38,7 +38,7 @@ def _finish(y, u, D, z):
 
 # %% ../nbs/09_mamba.ipynb #9972e6e5
 def _ssm_update(h, delta, A, B, u):
-    "`exp(Δ A) h + Δ B u`: the state (batch, D, N) one step on; `Δ`, `u` (batch, D), `B` (batch, N)."
+    "`exp(Δ A) h + Δ B u`: the state (batch, D, N) one step on; `Δ`, `u` (batch, D), `B` (batch, N)"
     return torch.exp(delta[..., None] * A) * h + (delta * u)[..., None] * B[:, None]
 
 def selective_scan_ref(u, delta, A, B, C, D=None, z=None, h0=None):
