@@ -108,31 +108,35 @@ def main():
                 m.zero_grad(set_to_none=True); u.grad = None
                 m(u)[0].sum().backward()
             calls[side] = fwd, fwd_bwd
-        # the sides take turns, so that a busy spell of the machine does not favour one
-        best = {side: [float('inf')] * 2 for side in calls}
-        for _ in range(a.rounds):
-            for side, fns in calls.items():
-                best[side] = [min(b, fastest(f, a.reps // a.rounds)) for b, f in zip(best[side], fns)]
-        for side, (fwd, fwd_bwd) in calls.items():
-            tf, tfb = best[side]
-            print(f"{name:14} {side:8} {tf:8.3f} {tfb:11.3f} {count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}",
-                  flush=True)
-    if a.cauchy: cauchy_call(a.reps)
+        report(name, calls, a.reps, a.rounds)
+    if a.cauchy: report('Cauchy call', cauchy_calls(), a.reps, a.rounds)
 
 
-def cauchy_call(reps:int):
-    "The Cauchy kernel called as the layers call it, forward and forward+backward for v and w: both sides' Python."
+def report(name:str, calls:dict, reps:int, rounds:int):
+    """Print, for each side, the shortest forward and forward+backward times of `calls` (side: (fwd, fwd_bwd)) and
+    their operator counts. The sides take turns, so that a busy spell of the machine does not favour one."""
+    best = {side: [float('inf')] * 2 for side in calls}
+    for _ in range(rounds):
+        for side, fns in calls.items():
+            best[side] = [min(b, fastest(f, reps // rounds)) for b, f in zip(best[side], fns)]
+    for side, (fwd, fwd_bwd) in calls.items():
+        tf, tfb = best[side]
+        print(f"{name:14} {side:8} {tf:8.3f} {tfb:11.3f} {count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}",
+              flush=True)
+
+
+def cauchy_calls() -> dict:
+    "Both sides' Cauchy call as `report` takes them, B = 4, 8 pairs, L = 64: forward, and forward+backward for v, w."
     from extensions.kernels.cauchy import cauchy_mult
     v, z, w, _ = kernels.random_inputs(4, 8, 64, dtype=torch.complex64)
     vv, ww = v.clone().requires_grad_(), w.clone().requires_grad_()
+    calls = {}
     for side, f in (('official', cauchy_mult), ('s4lit', lambda a, b, c: kernels.cauchy(a, b, c, backend='cuda'))):
         def fwd_bwd(f=f):
             y = f(vv, z, ww)
             torch.autograd.grad(y, (vv, ww), torch.ones_like(y))
-        fwd = lambda f=f: f(v, z, w)
-        print(f"{'Cauchy call':14} {side:8} {fastest(fwd, reps):8.3f} {fastest(fwd_bwd, reps):11.3f} "
-              f"{count_ops(fwd):8.0f} {count_ops(fwd_bwd):12.0f}", flush=True)
-
+        calls[side] = (lambda f=f: f(v, z, w)), fwd_bwd
+    return calls
 
 if __name__ == '__main__':
     main()
