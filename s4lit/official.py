@@ -41,8 +41,6 @@ class S4Standalone(nn.Module):
         _check_input(u, self.s4.H, self.transposed)
         if not self.transposed: u = u.transpose(-1, -2)
         y, state = self.s4(u, state)
-        if y.shape[-1] == 0:  # torch's Conv1d refuses length 0; the output is empty anyway
-            return (y if self.transposed else y.transpose(-1, -2)), state
         y = _head_fn(False)(y, self.dropout, self.output_linear)
         return (y if self.transposed else y.transpose(-1, -2)), state
 

@@ -368,8 +368,10 @@ class S4D(nn.Module):
 
 # %% ../nbs/05_s4d.ipynb #4025bbf6
 def _head(y, dropout, linear):
-    "GELU, dropout, the 1x1 convolution to 2H channels and a GLU over channels."
-    return F.glu(linear(dropout(F.gelu(y))), dim=-2)
+    "GELU, dropout, the 1x1 convolution `linear` to 2H channels and a GLU over channels."
+    x = dropout(F.gelu(y)).transpose(-1, -2)                     # (B, L, H), a view
+    y = F.linear(x, linear.weight.squeeze(-1), linear.bias)      # (B, L, 2H)
+    return F.glu(y, dim=-1).transpose(-1, -2)
 
 _compiled_head = None
 
@@ -399,8 +401,6 @@ class S4DStandalone(nn.Module):
         _check_input(u, self.s4d.H, self.transposed)
         if not self.transposed: u = u.transpose(-1, -2)
         y, state = self.s4d(u, state)
-        if y.shape[-1] == 0:  # torch's Conv1d refuses length 0; the output is empty anyway
-            return (y if self.transposed else y.transpose(-1, -2)), state
         y = _head_fn(self.compile_head)(y, self.dropout, self.output_linear)
         return (y if self.transposed else y.transpose(-1, -2)), state
 
