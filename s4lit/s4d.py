@@ -73,7 +73,7 @@ def _block_product(v, x, L:int, m:int|None=None):
 # %% ../nbs/05_s4d.ipynb #8ca0ac03
 def _exp_sums(u, x, L:int, m:int|None=None):
     "`sum_l u[..., l] exp(x_n l)` over `l < L`, `(..., N)`: per block, a product with `e^{x b}`."
-    P, Q = _block_exps(x, L, m)                                                  # e^{x a m}, e^{x b}
+    P, Q = _block_exps(x, L, m)                                 # e^{x a m}, e^{x b}
     nb, m = P.shape[-2], Q.shape[-1]
     U = F.pad(u, (0, nb * m - u.shape[-1])).unflatten(-1, (nb, m)).to(x.dtype)  # (..., nb, m)
     return (P * (U @ Q.mT)).sum(-2)
