@@ -3,6 +3,7 @@
     python tools/nbtool.py run nbs/01_hippo.ipynb   # execute in place (execnb), store outputs and figures; skips `#| gpu` cells
     python tools/nbtool.py nb2py NB.ipynb OUT.py     # a notebook as a percent script ('#%% md' / '#%%' cell markers)
     python tools/nbtool.py py2nb SRC.py NB.ipynb     # and back (drops outputs: run the notebook afterwards)
+    python tools/nbtool.py widths [NB.ipynb ...]     # code lines over 100 characters (default: nbs/*.ipynb); exit 1 if any
 
 After `run`, do `nbdev-clean` and `nbdev-export` before committing.
 """
@@ -47,6 +48,17 @@ def run(path):
     skip = lambda c: c.cell_type == 'code' and any(l.strip().replace(' ', '') in ('#|gpu',) for l in c.source.splitlines()[:3])
     sh.execute(path, path, exc_stop=True, preproc=skip)
 
+def widths(*paths, limit=100):
+    "Print every code line of the notebooks longer than `limit` characters (the page's width); exit 1 if any."
+    long = 0
+    for p in paths or sorted(Path('nbs').glob('*.ipynb')):
+        for i, c in enumerate(json.loads(Path(p).read_text())['cells']):
+            if c['cell_type'] != 'code': continue
+            for line in ''.join(c['source']).splitlines():
+                if len(line) > limit:
+                    long += 1; print(f"{p}, cell {i}: {len(line)} characters: {line.strip()[:60]}...")
+    if long: sys.exit(1)
+
 if __name__ == '__main__':
     cmd, *args = sys.argv[1:]
-    dict(py2nb=py2nb, nb2py=nb2py, run=run)[cmd](*args)
+    dict(py2nb=py2nb, nb2py=nb2py, run=run, widths=widths)[cmd](*args)
