@@ -104,7 +104,8 @@ def peak_extra(fn, device):
 
 
 def measure(model, u, device, reps, warmup, cpu_memory=False):
-    "(forward ms, fwd+bwd ms, peak GB of fwd+bwd or None); `cpu_memory` estimates the peak on CPU with MemTracker."
+    """(forward ms, fwd+bwd ms, peak GB of fwd+bwd or None): on CUDA the most that one fwd+bwd allocates beyond what was
+    allocated before it (activations, gradients, temporaries); `cpu_memory` estimates the peak on CPU with MemTracker."""
     def fwd():
         with torch.no_grad(): model(u)
     def fwd_bwd():
@@ -119,11 +120,12 @@ def measure(model, u, device, reps, warmup, cpu_memory=False):
         mt = MemTracker(); mt.track_external(model, u)
         with mt: fwd_bwd()
         peak = list(mt.get_tracker_snapshot('peak').values())[0]['Total'] / 1e9
-    if device.type == 'cuda':
+    if device.type == 'cuda':   # what the call allocates at most beyond what is allocated before it: not the
+        # modules, inputs and leftovers of the other side, which share the process
         model.zero_grad(set_to_none=True); u.grad = None
-        torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
+        torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device); base = torch.cuda.memory_allocated(device)
         fwd_bwd(); sync(device)
-        peak = torch.cuda.max_memory_allocated(device) / 1e9
+        peak = (torch.cuda.max_memory_allocated(device) - base) / 1e9
     model.zero_grad(set_to_none=True); u.grad = None
     return t_f, t_fb, peak
 
@@ -314,7 +316,7 @@ def layer_rows(a, device, Ls, off, cases, title:str):
     checked to compute the same function, and each s4lit row gets its ratios to the official row of the same case."""
     print(header(title, device))
     print(f"# batch {a.batch}, H={a.H}, N={a.N}, float32 (TF32 {'on' if a.tf32 else 'off'}), channels first (B, H, L), "
-          f"eager unless marked; median of {a.reps}; fwd under no_grad; fwd+bwd of y.sum(); peak = max allocated over fwd+bwd")
+          f"eager unless marked; median of {a.reps}; fwd under no_grad; fwd+bwd of y.sum(); peak = most allocated by one fwd+bwd beyond what was allocated before it")
     graphs = device.type == 'cuda' and not a.no_graphs
     rows = []
     for L in Ls:

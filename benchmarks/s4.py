@@ -14,8 +14,9 @@ it. Without S4_OFFICIAL_DIR, s4lit's modules are timed alone.
     python benchmarks/s4.py --backends auto,cuda,torch                # s4lit's Cauchy backends, one row each
 
 Forward is timed under torch.no_grad(); forward+backward with the input and all parameters requiring gradients
-(loss = y.sum()). Peak memory (CUDA) is torch.cuda.max_memory_allocated() over the fwd+bwd call, inputs and parameters
-included. Times are medians over --reps runs after warm-up. Rows marked "CUDA graph" (CUDA; --no-graphs skips them)
+(loss = y.sum()). Peak memory (CUDA) is the most one fwd+bwd call allocates beyond what was allocated before it
+(torch.cuda.max_memory_allocated(): activations, gradients, temporaries). Times are medians over --reps runs after
+warm-up. Rows marked "CUDA graph" (CUDA; --no-graphs skips them)
 replay the same module from `s4lit.model.graphed` graphs, the official one too where it can be captured.
 """
 from s4lit.s4 import S4

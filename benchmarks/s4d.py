@@ -15,8 +15,9 @@ same module. Without S4_OFFICIAL_DIR, s4lit's modules are timed alone.
     python benchmarks/s4d.py --device cpu --L 16384 --reps 1 --cpu-memory   # peak memory estimated on CPU
 
 Forward is timed under torch.no_grad(); forward+backward with the input and all parameters requiring gradients
-(loss = y.sum()). Peak memory is torch.cuda.max_memory_allocated() over the fwd+bwd call, inputs and parameters
-included. Times are medians over --reps runs after warm-up. Rows marked "CUDA graph" (CUDA; --no-graphs skips them)
+(loss = y.sum()). Peak memory (CUDA) is the most one fwd+bwd call allocates beyond what was allocated before it
+(torch.cuda.max_memory_allocated(): activations, gradients, temporaries). Times are medians over --reps runs after
+warm-up. Rows marked "CUDA graph" (CUDA; --no-graphs skips them)
 replay the same module from `s4lit.model.graphed` graphs, the official one too where it can be captured.
 """
 from s4lit.s4d import S4D, S4DStandalone
