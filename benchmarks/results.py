@@ -32,9 +32,6 @@ RUNS = {  # name: s4lit-train options
     # S5 at the S4D budget (P = 96) with the augmented recipe: flips, shifts, batch 50 (scifar-s5 overfit without them)
     'scifar-s5-aug': dict(task='scifar', model='s5', d_state=96, d_model=128, n_layers=4, dropout=0.1, lr=0.01,
                           weight_decay=0.01, batch_size=50, prenorm=False, epochs=100, augment=True),
-    # S5 on psMNIST at the S4D budget with more dropout and S4D's weight decay (psmnist-s5 reached 100% train accuracy)
-    'psmnist-s5-reg': dict(task='psmnist', model='s5', d_state=96, d_model=256, n_layers=4, dropout=0.2, lr=0.01,
-                           weight_decay=0.05, epochs=40),
     'fsdd':      dict(task='fsdd', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05,
                       batch_size=32, bidirectional=True, epochs=80),
     'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,
