@@ -517,7 +517,10 @@ def train(cfg:TrainConfig, data:dict|None=None, until:int|None=None):
     """Train as `cfg` says (stopping after epoch `until`, to resume later); returns each epoch's
     metrics, then the test result."""
     started = _start_group(cfg)               # under torchrun: one process of several
-    try: return _train(cfg, data, until)
+    try:
+        out = _train(cfg, data, until)
+        if started: dist.barrier()            # all done with the group before any process leaves it
+        return out
     finally:
         if started: dist.destroy_process_group()
 
