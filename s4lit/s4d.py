@@ -376,7 +376,7 @@ def _head(y, dropout, linear):
 _compiled_head = None
 
 def _head_fn(compiled:bool):
-    "The head, eager or through `torch.compile` (made on first use; fuses the bias into the GLU)."
+    "The head, eager or through `torch.compile` (made on first use)."
     global _compiled_head
     if not compiled: return _head
     if _compiled_head is None: _compiled_head = torch.compile(_head)
