@@ -98,9 +98,10 @@ def timed(fn, device, reps, warmup):
 def peak_extra(fn, device):
     "Peak memory (MiB) allocated by `fn()` beyond what was allocated before; CUDA only, else None."
     if torch.device(device).type != 'cuda': fn(); return None
-    torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
-    fn(); torch.cuda.synchronize()
-    return (torch.cuda.max_memory_allocated() - base) / 2**20
+    torch.cuda.synchronize(device); torch.cuda.reset_peak_memory_stats(device)
+    base = torch.cuda.memory_allocated(device)
+    fn(); torch.cuda.synchronize(device)
+    return (torch.cuda.max_memory_allocated(device) - base) / 2**20
 
 
 def measure(model, u, device, reps, warmup, cpu_memory=False):
@@ -120,12 +121,11 @@ def measure(model, u, device, reps, warmup, cpu_memory=False):
         mt = MemTracker(); mt.track_external(model, u)
         with mt: fwd_bwd()
         peak = list(mt.get_tracker_snapshot('peak').values())[0]['Total'] / 1e9
-    if device.type == 'cuda':   # what the call allocates at most beyond what is allocated before it: not the
-        # modules, inputs and leftovers of the other side, which share the process
+    if device.type == 'cuda':   # beyond what is allocated before the call: not the modules, inputs and leftovers
+        # of the other side, which share the process
         model.zero_grad(set_to_none=True); u.grad = None
-        torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device); base = torch.cuda.memory_allocated(device)
-        fwd_bwd(); sync(device)
-        peak = (torch.cuda.max_memory_allocated(device) - base) / 1e9
+        torch.cuda.empty_cache()
+        peak = peak_extra(fwd_bwd, device) * 2**20 / 1e9
     model.zero_grad(set_to_none=True); u.grad = None
     return t_f, t_fb, peak
 

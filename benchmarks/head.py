@@ -1,21 +1,28 @@
 """The standalone blocks' head (GELU, a linear map from H to 2H channels, a GLU), three ways, on (batch, H, L) input.
 
 The official S4Block applies it to its channels-first activations viewed channels last, (batch, L, H), with a Linear
-and a GLU over the last dimension (its output is a channels-last view); the official standalone S4D, like s4lit's
-blocks, with a 1x1 Conv1d and a GLU over channels. A plain batched matmul is the third way. All three compute the
-same function (checked first); forward and forward+backward (loss y.sum()) are timed in the same run.
+and a GLU over the last dimension (its output is a channels-last view), and so do s4lit's blocks (`linear_last` runs
+their head, `s4lit.s4d._head`); the official standalone S4D uses a 1x1 Conv1d and a GLU over channels. A plain
+batched matmul is the third way. All three compute the same function (checked first); forward and forward+backward
+(loss y.sum()) are timed in the same run.
 
     python benchmarks/head.py                       # CUDA: batch 16, H = 256, L in 1024, 4096, 16384
     python benchmarks/head.py --device cpu --quick  # a smoke run anywhere
 """
+import types
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
+from s4lit.s4d import _head
 from common import header, parser, peak_extra, set_tf32, timed   # benchmarks/common.py
 
 
 def conv1d(y, w, b): return F.glu(F.conv1d(F.gelu(y), w[..., None], b), dim=-2)
 def matmul(y, w, b): return F.glu(torch.matmul(w, F.gelu(y)) + b[:, None], dim=-2)
-def linear_last(y, w, b): return F.glu(F.linear(F.gelu(y).transpose(-1, -2), w, b), dim=-1).transpose(-1, -2)
+
+def linear_last(y, w, b):
+    "s4lit's head (`s4lit.s4d._head`: F.linear on the channels-last view), reading `w`, `b` as its 1x1 convolution's."
+    return _head(y, nn.Identity(), types.SimpleNamespace(weight=w[..., None], bias=b))
 
 HEADS = dict(conv1d=conv1d, matmul=matmul, linear_last=linear_last)
 

@@ -16,7 +16,7 @@ over --reps runs after warm-up.
 import torch
 from s4lit.s4d import S4D
 from s4lit.s5 import S5, linear_scan, sequential_scan
-from common import fmt, header, layer_args, layer_parser, measure, ratio, timed   # benchmarks/common.py
+from common import fmt, header, layer_args, layer_parser, measure, peak_extra, ratio, timed   # benchmarks/common.py
 
 
 def layer_table(a, device, Ls):
@@ -61,11 +61,9 @@ def scan_table(a, device, Ls):
             def run():
                 with torch.no_grad(): f(a_, b)
             return run
-        def peak(f):
-            if device.type != 'cuda': return None
-            torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device); base = torch.cuda.memory_allocated()
-            fb(f)(); torch.cuda.synchronize()
-            return (torch.cuda.max_memory_allocated(device) - base) / 1e9
+        def peak(f):   # GB beyond what was allocated before
+            mib = peak_extra(fb(f), device)
+            return None if mib is None else mib * 2**20 / 1e9
         reps = max(1, a.reps // 4)
         seq_f, seq_fb, seq_peak = timed(fwd(sequential_scan), device, reps, 1), timed(fb(sequential_scan), device, reps, 1), \
             peak(sequential_scan)
