@@ -10,8 +10,8 @@ on one complex recurrence of shape (batch, L, P/2), forward and forward+backward
     python benchmarks/s5.py --device cpu --quick # a small smoke run anywhere (batch 2, H=32, P=N=16, L 256, 1024)
 
 Forward is timed under torch.no_grad(); forward+backward with the input and all parameters requiring gradients
-(loss = y.sum()). Peak memory is torch.cuda.max_memory_allocated() over the fwd+bwd call (CUDA only). Times are medians
-over --reps runs after warm-up.
+(loss = y.sum()). Peak memory is the most that one fwd+bwd call allocates beyond what was allocated before it
+(`common.peak_extra`, CUDA only). Times are medians over --reps runs after warm-up.
 """
 import torch
 from s4lit.s4d import S4D
