@@ -36,6 +36,9 @@ RUNS = {  # name: s4lit-train options
     # (the permuted-MNIST one is the recipe psmnist-s5-wide)
     'scifar-s5-wide': dict(task='scifar', model='s5', d_state=192, d_model=96, n_layers=4, dropout=0.1, lr=0.01,
                            weight_decay=0.01, batch_size=50, prenorm=False, epochs=100, augment=True),
+    # the psmnist-s5 recipe with two more seeds: how much of its distance to S4D is run-to-run noise
+    **{f'psmnist-s5-seed{k}': dict(task='psmnist', model='s5', d_state=96, d_model=256, n_layers=4, dropout=0.1,
+                                   lr=0.01, weight_decay=0.05, epochs=40, seed=k) for k in (1, 2)},
     'fsdd':      dict(task='fsdd', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05,
                       batch_size=32, bidirectional=True, epochs=80),
     'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,
