@@ -46,8 +46,15 @@ for s in $steps; do case $s in
                 && { pgrep -f nvidia-cuda-mps-control >/dev/null || nvidia-cuda-mps-control -d; }   # MPS=1: one GPU context for all runs
               # under MPS a client killed mid-kernel faults the server and every other client: stop runs with
               # `results.py stop` (Ctrl-C: the step ends, last.pt is saved), never with kill
+              # a machine can be new at each call: a run missing under runs/results/ starts from .carry/ckpt/<run>/
+              # (what an earlier call brought back: its results.tgz files and <run>/last.pt) when that is there
+              for r in ${RUNS//,/ }; do [ ! -d runs/results/$r ] && [ -d .carry/ckpt/$r ] \
+                && mkdir -p runs/results && cp -r .carry/ckpt/$r runs/results/$r && echo "$r: from .carry/ckpt/$r"; done
               run results_start 60 python3 benchmarks/results.py start "${RUNS:?set RUNS}"
               run results_wait $(( ${UNTIL:-480} + 60 )) python3 benchmarks/results.py wait "$RUNS" --until "${UNTIL:-480}" --every 60
-              tar czf "$OUT/results.tgz" runs/results/*/{metrics.jsonl,config.json,command.txt,log.txt} 2>/dev/null ;;
+              tar czf "$OUT/results.tgz" runs/results/*/{metrics.jsonl,config.json,command.txt,log.txt} 2>/dev/null
+              for r in ${RUNS//,/ }; do   # the checkpoints of unfinished runs, for the next call
+                [ -f runs/results/$r/last.pt ] && ! grep -q test_acc runs/results/$r/metrics.jsonl 2>/dev/null \
+                  && mkdir -p "$OUT/$r" && cp runs/results/$r/last.pt "$OUT/$r/"; done ;;
   alone)      run alone 500 env PYTHONPATH=/tmp/wjit:/tmp/site S4LIT_DOWNLOAD=0 python3 tools/run_alone.py --workers 8 ;;
 esac; done
