@@ -9,7 +9,7 @@
     python benchmarks/results.py stop runs        # as Ctrl-C: each ends its step, saves last.pt, exits
 
 A run is a name below or any recipe shipped with s4lit (`s4lit-train --recipe list`); a recipe runs as
-`s4lit-train --recipe NAME --out <root>/NAME --no-progress`.
+`s4lit-train --recipe NAME --out <root>/NAME --no-progress`, and a name in SEEDS as its recipe with another --seed.
 
 A run started again resumes from its last checkpoint (`--resume`): a run cut off by a time limit loses at most the
 epoch it was in. <root> is --root (default runs/results). Data comes from $S4LIT_DATA (see s4lit.data).
@@ -36,9 +36,6 @@ RUNS = {  # name: s4lit-train options
     # (the permuted-MNIST one is the recipe psmnist-s5-wide)
     'scifar-s5-wide': dict(task='scifar', model='s5', d_state=192, d_model=96, n_layers=4, dropout=0.1, lr=0.01,
                            weight_decay=0.01, batch_size=50, prenorm=False, epochs=100, augment=True),
-    # the psmnist-s5 recipe with two more seeds: how much of its distance to S4D is run-to-run noise
-    **{f'psmnist-s5-seed{k}': dict(task='psmnist', model='s5', d_state=96, d_model=256, n_layers=4, dropout=0.1,
-                                   lr=0.01, weight_decay=0.05, epochs=40, seed=k) for k in (1, 2)},
     'fsdd':      dict(task='fsdd', model='s4d', d_model=128, n_layers=4, dropout=0.1, lr=0.01, weight_decay=0.05,
                       batch_size=32, bidirectional=True, epochs=80),
     'listops':   dict(task='listops', model='s4d', d_model=128, n_layers=6, dropout=0.0, lr=0.01, weight_decay=0.05,
@@ -52,6 +49,11 @@ RUNS = {  # name: s4lit-train options
     'fsdd-sashimi':     dict(task='fsdd-mulaw', model='s4d', backbone='sashimi', d_model=64, n_layers=2, dropout=0.0, lr=0.004,
                              weight_decay=0.0, batch_size=16, epochs=40),
 }
+
+
+# recipes run with other seeds, name: (recipe, seed): the spread of a recipe's result from run to run
+# (the psmnist-s5 recipe: how much of its distance to S4D is noise)
+SEEDS = {f'psmnist-s5-seed{k}': ('psmnist-s5', k) for k in (1, 2)}
 
 
 def args_of(opts):
@@ -69,14 +71,18 @@ def _recipes():
 
 
 def options(name):
-    "The run's s4lit-train settings: its entry in RUNS, else its recipe's config (without `out`)."
+    "The run's s4lit-train settings: its entry in RUNS, else its recipe's config (without `out`), seeded."
     if name in RUNS: return RUNS[name]
-    return {k: v for k, v in _recipes()[name]['config'].items() if k != 'out'}
+    recipe, seed = SEEDS.get(name, (name, None))
+    opts = {k: v for k, v in _recipes()[recipe]['config'].items() if k != 'out'}
+    return opts if seed is None else {**opts, 'seed': seed}
 
 
 def command(name, root):
     if name in RUNS: return ['s4lit-train', *args_of(RUNS[name]), '--out', str(Path(root)/name)]
-    return ['s4lit-train', '--recipe', name, '--out', str(Path(root)/name), '--no-progress']
+    recipe, seed = SEEDS.get(name, (name, None))
+    return ['s4lit-train', '--recipe', recipe, *([] if seed is None else ['--seed', str(seed)]),
+            '--out', str(Path(root)/name), '--no-progress']
 
 
 def history(d):
@@ -107,8 +113,8 @@ def start(names, root):
 
 
 def _known(root):
-    "Runs of RUNS, then the recipes that have a folder under root."
-    return [*RUNS, *(n for n in _recipes() if n not in RUNS and (Path(root)/n).exists())]
+    "Runs of RUNS, then the recipes and seeded recipes that have a folder under root."
+    return [*RUNS, *(n for n in [*_recipes(), *SEEDS] if n not in RUNS and (Path(root)/n).exists())]
 
 
 def status(root, names=None):
@@ -170,8 +176,9 @@ def main():
     ap.add_argument('--every', type=float, default=60, help='wait: seconds between status lines')
     a = ap.parse_args()
     names = a.runs.split(',')
-    if bad := [n for n in names if n not in RUNS and n not in _recipes()]:
-        ap.error(f"unknown runs {bad}; known: {', '.join(RUNS)} and the recipes (s4lit-train --recipe list)")
+    if bad := [n for n in names if n not in RUNS and n not in SEEDS and n not in _recipes()]:
+        ap.error(f"unknown runs {bad}; known: {', '.join([*RUNS, *SEEDS])} and the recipes "
+                 "(s4lit-train --recipe list)")
     print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
     if a.action == 'start': start(names, a.root)
     elif a.action == 'status': status(a.root)
