@@ -16,7 +16,7 @@ __all__ = ['SPLITS', 'MNIST_URLS', 'MNIST_FILES', 'MNIST_SHA256', 'CIFAR_CLASSES
            'NextToken', 'mnist_pixels', 'quickdraw_pixels', 'fsdd_mulaw', 'Task', 'get_task', 'task_table']
 
 # %% ../nbs/11_data.ipynb #42de49a4
-import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, warnings
+import os, io, re, math, gzip, tarfile, pickle, wave, hashlib, shutil, types, warnings
 import urllib.request, urllib.error
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,7 @@ class Source:
 
 # %% ../nbs/11_data.ipynb #3e25a89d
 class ChecksumError(ValueError):
-    "A download that is not the published file."
+    "A download whose SHA-256 is not the one recorded in s4lit."
 
 def _download(url, dst:Path, sha256:str, timeout:float=10):
     "`url` saved as `dst` if its SHA-256 is `sha256`, else `ChecksumError` and nothing kept."
@@ -63,8 +63,8 @@ def _download(url, dst:Path, sha256:str, timeout:float=10):
         with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f:
             while b := r.read(1 << 20): h.update(b); f.write(b)
         if h.hexdigest() != sha256:
-            raise ChecksumError(f'{url}: sha256 {h.hexdigest()} is not the published {sha256}; '
-                                'the download was deleted')
+            raise ChecksumError(f'{url}: sha256 {h.hexdigest()} is not {sha256}, the SHA-256 '
+                                'recorded in s4lit; the download was deleted')
         os.replace(tmp, dst)
     finally: tmp.unlink(missing_ok=True)
 
@@ -90,7 +90,7 @@ def _missing_message(folder:str, d:Path, missing:list, errors:list, download, wh
     for s in missing:
         alt = f'  (or {", ".join(s.names[1:])})' if len(s.names) > 1 else ''
         lines.append(f'  {d/s.names[0]}{alt}' + (f'  from {s.urls[0]}' if s.urls else '') +
-                     (' (no published checksum: not downloaded automatically)'
+                     (' (no SHA-256 recorded in s4lit: not downloaded automatically)'
                       if s.urls and not s.sha256 else ''))
     if errors: lines.append('Download failed: ' + '; '.join(errors))
     elif not _allow_download(download):
@@ -113,11 +113,22 @@ def fetch(folder:str, sources:list, root=None, download:bool|None=None, what:str
 # %% ../nbs/11_data.ipynb #f680c6d5
 _CACHE_VERSION = 1
 
+def _code_key(c:types.CodeType) -> str:
+    "What code `c` computes (bytecode, constants, names, nested code), the same in every process."
+    def const(k):
+        if isinstance(k, types.CodeType): return _code_key(k)   # its repr holds an address
+        if isinstance(k, (tuple, frozenset)):     # a frozenset's order depends on the string hashes
+            items = [const(v) for v in k]
+            return f'{type(k).__name__}{sorted(items) if isinstance(k, frozenset) else items}'
+        return repr(k)
+    return repr((c.co_code.hex(), [const(k) for k in c.co_consts], c.co_names, c.co_varnames,
+                 c.co_cellvars, c.co_freevars))
+
 def cached(name:str, sources:list, build:Callable) -> dict:
     "`build()` (a dict of arrays, lists), computed once per `sources` files, kept in `cache_dir()`."
     stats = [(str(Path(p).resolve()), Path(p).stat().st_size, Path(p).stat().st_mtime_ns)
              for p in sources]
-    what = repr((_CACHE_VERSION, name, stats, build.__code__.co_code))
+    what = repr((_CACHE_VERSION, name, stats, _code_key(build.__code__)))
     key = hashlib.sha1(what.encode()).hexdigest()[:16]
     f = cache_dir()/f'{name}-{key}.pt'
     if f.is_file():
@@ -212,7 +223,7 @@ MNIST_URLS = ('https://ossci-datasets.s3.amazonaws.com/mnist/',
               'https://storage.googleapis.com/cvdf-datasets/mnist/')
 MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
                't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
-# of the published .gz files
+# of the .gz files the mirrors serve
 MNIST_SHA256 = ('440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
                 '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
                 '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
@@ -408,7 +419,7 @@ FSDD_URL = ('https://github.com/Jakobovski/free-spoken-digit-dataset/archive/'
 
 def load_fsdd(root=None, download=None) -> dict:
     "FSDD: `audio` (int16, joined), `offsets`, `digit`, `speaker` (into `speakers`), `take`."
-    # GitHub makes its archives on demand, with no published checksum:
+    # GitHub makes its archives on demand, so no SHA-256 is recorded:
     # FSDD is not downloaded automatically
     files = fetch('fsdd', [Source(('recordings.tar.gz',), (FSDD_URL,))], root, download, 'FSDD')
     pat = re.compile(r'(?:^|/)(\d)_([a-z]+)_(\d+)\.wav$')
@@ -502,7 +513,7 @@ QUICKDRAW_URL = 'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bit
 
 def load_quickdraw(root=None, download=None, classes=QUICKDRAW_CLASSES, per_class:int=3000) -> dict:
     "The first `per_class` bitmaps per class: `x` (n, 784, 1) uint8, `y` the class, `classes`."
-    # the full files (100 MB and more each) have no published checksum:
+    # no SHA-256 is recorded for the full files (100 MB and more each):
     # they are not downloaded automatically
     sources = [Source((f'{c}.npy', f'{c}.npy.gz'), (QUICKDRAW_URL.format(c),)) for c in classes]
     files = fetch('quickdraw', sources, root, download, 'QuickDraw')
