@@ -82,13 +82,20 @@ def register(module:torch.nn.Module, name:str, tensor, lr:float|None=None, wd:fl
         return
     p = torch.nn.Parameter(tensor)
     module.register_parameter(name, p)
-    p._optim = {k: v for k, v in (('lr', lr), ('weight_decay', wd)) if v is not None}
+    hp = {k: v for k, v in (('lr', lr), ('weight_decay', wd)) if v is not None}
+    vars(module).setdefault('_param_optim', {})[name] = p._optim = hp
+
+def _settings(model, name, p):
+    "Settings of parameter `name` of `model`: kept by its owning module, else on `p` itself."
+    owner, _, leaf = name.rpartition('.')
+    kept = getattr(model.get_submodule(owner), '_param_optim', {})
+    return kept.get(leaf, getattr(p, '_optim', {}))
 
 def param_groups(model:torch.nn.Module, lr:float, weight_decay:float=0.0):
-    "Optimizer parameter groups: one per `_optim` setting, the rest with `lr` and `weight_decay`."
+    "Optimizer parameter groups: one per registered setting, the rest with `lr` and `weight_decay`."
     groups = {}
-    for p in model.parameters():
+    for name, p in model.named_parameters():
         if not p.requires_grad: continue
-        hp = {'lr': lr, 'weight_decay': weight_decay, **getattr(p, '_optim', {})}
+        hp = {'lr': lr, 'weight_decay': weight_decay, **_settings(model, name, p)}
         groups.setdefault(tuple(sorted(hp.items())), []).append(p)
     return [{'params': ps, **dict(k)} for k, ps in groups.items()]
