@@ -8,9 +8,10 @@ Docs: https://s4lit.github.io/s4lit/testing.html.md"""
 __all__ = ['reference', 'skip', 'needs_cuda', 'runs_long', 'is_check', 'summary', 'test_setup']
 
 # %% ../nbs/90_testing.ipynb #becc3ef9
-import atexit, os, re, sys, tempfile
+import atexit, linecache, os, re, sys, tempfile
 from collections import Counter
 from importlib.resources import files
+from types import SimpleNamespace
 import numpy as np
 import torch
 
@@ -41,8 +42,10 @@ def skip(reason:str):
     print(f'skipped: {reason}')
     if os.environ.get(_SKIP_LOG):
         with open(os.environ[_SKIP_LOG], 'a') as f:
-            cell = _cell() or os.urandom(4).hex()
-            f.write(f"{os.getpid()}:{cell}\t{reason.replace(chr(10), ' ')}\n")
+            name = _cell()
+            kind = 'check' if _is_check_cell(name) else 'other'
+            f.write(f"{os.getpid()}:{name or os.urandom(4).hex()}\t{kind}\t"
+                    f"{reason.replace(chr(10), ' ')}\n")
 
 def needs_cuda() -> bool:
     "Whether a CUDA device is present; when none is, the cell is reported as skipped."
@@ -66,6 +69,13 @@ def is_check(cell) -> bool:
     d = getattr(cell, 'directives_', None) or {}
     return (cell.cell_type == 'code' and not {'export', 'exports'} & d.keys()
             and bool(_CHECK.search(cell.source)))
+
+def _is_check_cell(name:str) -> bool:
+    "Whether the running cell `name` (from `_cell`) is a check; True where its source is unknown."
+    src = ''.join(linecache.getlines(name)) if name else ''
+    if not src: return True
+    d = dict.fromkeys(re.findall(r'^#\|\s*(\w+)', src, re.M), '')
+    return is_check(SimpleNamespace(cell_type='code', source=src, directives_=d))
 
 # %% ../nbs/90_testing.ipynb #cb4c0fd8
 def _flagged_out(argv) -> tuple:
@@ -93,9 +103,11 @@ def _flagged_out(argv) -> tuple:
     return a.flags.split(), out
 
 def summary(n_checks:int, flagged:Counter, skips:list) -> str:
-    "The report: checks that ran, those skipped by flag, by reason (`skips`: (cell, reason) pairs)."
+    """The report: checks that ran, those skipped by flag, by reason (`skips`: (cell, reason,
+    is_check) triples; a cell that checks nothing is not counted)."""
+    skips = {(c, r) for c, r, check in skips if check}
     cells = {c for c, _ in skips}
-    by_reason = Counter(r for _, r in set(skips))
+    by_reason = Counter(r for _, r in skips)
     lines = [f's4lit checks: {n_checks - len(cells)} ran, '
              f'{sum(flagged.values()) + len(cells)} skipped']
     lines += [f'  {n} flagged {k!r} (nbdev-test --flags {k} runs them)'
@@ -115,7 +127,9 @@ def test_setup(cells):
     fd, log = tempfile.mkstemp(prefix='s4lit-skips-', suffix='.txt'); os.close(fd)
     os.environ[_SKIP_LOG] = log
     def report():
-        with open(log) as f: skips = [tuple(l.rstrip('\n').split('\t', 1)) for l in f if '\t' in l]
+        with open(log) as f:
+            fields = [l.rstrip('\n').split('\t', 2) for l in f if l.count('\t') >= 2]
         os.unlink(log)
+        skips = [(cell, reason, kind == 'check') for cell, kind, reason in fields]
         print(summary(n_checks, flagged, skips), flush=True)
     atexit.register(report)
