@@ -507,10 +507,9 @@ def _extension():
 
 # %% ../nbs/02_kernels.ipynb #0a8c3510
 _keops_segv_hint = (
-    "; pykeops 2.3 dies this way when the module it compiles is built by a compiler that links its "
-    "own copy of the C++ runtime (seen on a CUDA 13 image whose CXX is /opt/gcc/bin/g++): delete "
-    "~/.cache/keops* and set CXX=/usr/bin/g++ (the system compiler), or start Python with "
-    "LD_PRELOAD set to the system libstdc++.so.6; the 'cuda' and 'torch' backends need neither")
+    "; pykeops usually crashes this way when the C++ compiler it builds with does not match the "
+    "C++ runtime of this process: delete ~/.cache/keops* and retry with CXX pointing at the system "
+    "compiler (e.g. CXX=/usr/bin/g++); the 'cuda' and 'torch' backends need neither")
 
 # %% ../nbs/02_kernels.ipynb #ca9bae4e
 def _verdict(backend:str, device_type:str):
