@@ -4,19 +4,25 @@
         python benchmarks/build_baselines.py            # about 60 s (official) and 150 s (mamba-ssm) on 16 cores
 
 - The official S4 extension (`structured_kernels`: its Cauchy and Vandermonde kernels): `python setup.py build_ext
-  --inplace` in `$S4_OFFICIAL_DIR/extensions/kernels`, as its README says; put that folder on PYTHONPATH.
+  --inplace` in `$S4_OFFICIAL_DIR/extensions/kernels`, as its README says, and a copy of the module in
+  `$S4_EXT_DIR` (default /tmp/s4-official-ext); put either folder on PYTHONPATH.
 - mamba-ssm's selective scan (`selective_scan_cuda`): the sources and nvcc flags of its setup.py, compiled with
   torch.utils.cpp_extension.load into `$MAMBA_SSM_DIR`, which `benchmarks/mamba.py` adds to sys.path. Only sm_90
   (`TORCH_CUDA_ARCH_LIST`, default 9.0) is built, where its setup.py builds every architecture it knows.
 Either is skipped when its variable is unset. Both builds run at once.
 """
-import glob, os, subprocess, sys, threading
+import glob, os, shutil, subprocess, sys, threading
 
 def build_official(root):
     d = os.path.join(root, 'extensions', 'kernels')
     r = subprocess.run([sys.executable, 'setup.py', 'build_ext', '--inplace'], cwd=d, capture_output=True, text=True)
     print(f"official S4 extension in {d}: {'built' if r.returncode == 0 else 'FAILED'}")
-    if r.returncode: print(r.stdout[-2000:], r.stderr[-2000:])
+    if r.returncode: print(r.stdout[-2000:], r.stderr[-2000:]); return
+    # a copy outside the checkout: a tool that copies the checkout again (a new working tree) does not remove it
+    out = os.environ.get('S4_EXT_DIR', '/tmp/s4-official-ext')
+    os.makedirs(out, exist_ok=True)
+    for f in glob.glob(os.path.join(d, 'structured_kernels*.so')): shutil.copy2(f, out)
+    print(f"official S4 extension also in {out} (put it on PYTHONPATH)")
 
 def build_mamba(src, out):
     import torch.utils.cpp_extension as ce

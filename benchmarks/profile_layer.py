@@ -17,7 +17,7 @@ from torch.profiler import ProfilerActivity, profile
 from s4lit.s4 import S4
 from s4lit.official import S4Standalone
 from s4lit.s4d import S4D, S4DStandalone
-from common import header, official, s4lit_twin, parser, sync, timed   # benchmarks/common.py
+from common import header, official, s4lit_twin, parser, set_tf32, sync, timed   # benchmarks/common.py
 
 
 def _is_fft(kernel:str) -> bool:
@@ -64,7 +64,11 @@ def main():
     a = p.parse_args()
     if a.quick: a.batch, a.H, a.N, a.L, a.reps = 2, 16, 8, 256, 3
     device = torch.device(a.device)
+    set_tf32(False)   # float32 throughout, as the other benchmarks (cuDNN's convolutions default to TF32)
     off = official(device)
+    if off and device.type == 'cuda' and not off.cuda_ext:
+        print("# WARNING: the official CUDA extension is not importable: the official S4 layer and block (and its"
+              " S4D layer) run its naive torch code, not the comparison of record")
     print(header('eager profile', device))
     what = 'forward (no_grad)' if a.forward else 'fwd+bwd'
     print(f"# batch {a.batch}, H={a.H}, N={a.N}, L={a.L}, float32, channels first; {a.reps} profiled {what} calls")

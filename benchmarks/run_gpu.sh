@@ -23,7 +23,7 @@ steps=${*:-tests kernels s4 s4d liquid experiment train_step}
 run() { local name=$1 limit=$2; shift 2; echo "=== $name ($*)"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.log"; echo "=== $name exit ${PIPESTATUS[0]}"; }
 for s in $steps; do case $s in
   baselines)  run baselines 400 python3 benchmarks/build_baselines.py
-              [ -n "${S4_OFFICIAL_DIR:-}" ] && export PYTHONPATH="$PYTHONPATH:$S4_OFFICIAL_DIR/extensions/kernels" ;;
+              [ -n "${S4_OFFICIAL_DIR:-}" ] && export PYTHONPATH="$PYTHONPATH:${S4_EXT_DIR:-/tmp/s4-official-ext}" ;;
   tests)      run tests 240 nbdev-test --flags gpu --n-workers 8 ;;
   kernels)    run kernels 180 python3 benchmarks/kernels.py ;;
   s4)         run s4 240 python3 benchmarks/s4.py --backends auto --reps 40 ;;
