@@ -31,7 +31,7 @@ def readme_text():
     for c in nb['cells']:
         s = _src(c).strip()
         if c['cell_type'] == 'markdown':
-            s = re.sub(r'\]\((\d\d_\w+)\.ipynb\)', r'](nbs/\1.ipynb)', s)
+            s = re.sub(r'\]\((\d\d[a-z]?_\w+)\.ipynb\)', r'](nbs/\1.ipynb)', s)
             out.append(s)
         elif c['cell_type'] == 'code' and not s.startswith('#|'):
             out.append(f'```python\n{s}\n```')
