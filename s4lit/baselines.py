@@ -12,7 +12,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .ssm import fft_conv
+from .ssm import fft_conv, set_optim
 from .s4 import _check_input, _check_d_model
 
 # %% ../nbs/16_baselines.ipynb #10cdfb73
@@ -131,8 +131,7 @@ class CKConv(nn.Module):
         if not omega_0 > 0: raise ValueError(f"omega_0 must be positive, got {omega_0!r}")
         self.l_max = l_max
         self.kernel = SirenKernel(self.H, _check_d_model(d_hidden), omega_0=omega_0)
-        for p in self.kernel.parameters():  # trained as an SSM's A, B, dt (s4lit.ssm.register)
-            p._optim = {k: v for k, v in (('lr', lr), ('weight_decay', wd)) if v is not None}
+        set_optim(self.kernel, lr, wd)  # trained as an SSM's A, B, dt (s4lit.ssm.register)
         self.bias = nn.Parameter(torch.zeros(self.H))
         self._step = None
 
