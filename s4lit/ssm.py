@@ -100,11 +100,15 @@ def _settings(model, name, p):
     kept = getattr(model.get_submodule(owner), '_param_optim', {})
     return kept.get(leaf, getattr(p, '_optim', {}))
 
-def param_groups(model:torch.nn.Module, lr:float, weight_decay:float=0.0):
-    "Optimizer parameter groups: one per registered setting, the rest with `lr` and `weight_decay`."
+def param_groups(model:torch.nn.Module, lr:float, weight_decay:float=0.0,
+                 own_lr:float|None=None):
+    """Optimizer parameter groups: one per registered setting, the rest with `lr` and
+    `weight_decay`; `own_lr`, if given, replaces the lr of every parameter registered with one."""
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
-        hp = {'lr': lr, 'weight_decay': weight_decay, **_settings(model, name, p)}
+        own = _settings(model, name, p)
+        if own_lr is not None and 'lr' in own: own = {**own, 'lr': own_lr}
+        hp = {'lr': lr, 'weight_decay': weight_decay, **own}
         groups.setdefault(tuple(sorted(hp.items())), []).append(p)
     return [{'params': ps, **dict(k)} for k, ps in groups.items()]

@@ -22,7 +22,7 @@ from torch import nn
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel as DDP
 import torch.nn.functional as F
-from .ssm import param_groups, _settings
+from .ssm import param_groups
 from .model import SequenceModel, GraphedModule, graphed, layers
 import torch.utils._pytree as pytree
 from .data import get_task, TASKS, augment_images, DataMissing, SeqDataset
@@ -257,10 +257,7 @@ class Objective(nn.Module):
 
 def make_optimizer(model:nn.Module, cfg:TrainConfig, device):
     "AdamW: `cfg.lr`, `cfg.weight_decay`; registered SSM parameters at `cfg.ssm_lr`; fused on CUDA."
-    groups = param_groups(model, cfg.lr, cfg.weight_decay)
-    own = {id(p) for n, p in model.named_parameters() if 'lr' in _settings(model, n, p)}
-    for g in groups:
-        if id(g['params'][0]) in own: g['lr'] = cfg.ssm_lr   # registered with an lr of their own
+    groups = param_groups(model, cfg.lr, cfg.weight_decay, own_lr=cfg.ssm_lr)
     return torch.optim.AdamW(groups, fused=torch.device(device).type == 'cuda')
 
 def _graphed(obj, ds, cfg, device):
