@@ -201,6 +201,7 @@ def _run_compiled(f, device_type:str, *args, detach:bool=True):
 # %% ../nbs/02_kernels.ipynb #f3f87cca
 class _NoGraph:
     "The `ctx` of a forward run without autograd: what it is asked to save is dropped."
+    needs_input_grad = (False,) * 8  # no input asks for a gradient
     def save_for_backward(self, *tensors): pass
 
 class _Function(torch.autograd.Function):

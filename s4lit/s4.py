@@ -505,53 +505,53 @@ def _chunks(u):
 class _FFTConvSkip(_Function):
     # The 1/n of the inverse FFT goes into the kernel's small spectrum (norm='forward'), so that the
     # inverse FFTs of the batch run unnormalized: torch would otherwise scale their (B, H, 2L)
-    # output in a pass of its own. A batch that fits in one chunk takes no slices and no buffers.
+    # output in a pass of its own. D u is the convolution with D at lag 0, whose spectrum is then
+    # D/n at every frequency: the skip costs no pass over the batch, and D's gradient is lag 0's.
     @staticmethod
     def forward(ctx, u, K, D):
         L = u.shape[-1]
-        Kf = torch.fft.rfft(K, n=2 * L, norm='forward')
-        ctx.save_for_backward(u, D, Kf)  # the kernel's spectrum is small: kept, not recomputed
+        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').add_(D[:, None] / (2 * L))
+        keep = any(ctx.needs_input_grad[1:])  # the kernel's gradient needs u's spectrum: kept
+        uf = u.new_empty(*u.shape[:-1], L + 1, dtype=Kf.dtype) if keep else None
+        ctx.save_for_backward(Kf, uf)
+
+        def conv(x, xf):  # one chunk; its spectrum is written into xf (kept) if given
+            f = torch.fft.rfft(x, n=2 * L, out=xf)
+            f = f * Kf if keep else f.mul_(Kf)
+            return torch.fft.irfft(f, n=2 * L, norm='forward')[..., :L]
+
         chunks = _chunks(u)
-        if len(chunks) == 1:
-            uf = torch.fft.rfft(u, n=2 * L).mul_(Kf)
-            return torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L],
-                                 D[:, None], u)
+        if len(chunks) == 1: return conv(u, uf).contiguous()  # one chunk: no slices, no buffer
         y = torch.empty_like(u)
-        for s in chunks:
-            uf = torch.fft.rfft(u[s], n=2 * L).mul_(Kf)
-            torch.addcmul(torch.fft.irfft(uf, n=2 * L, norm='forward')[..., :L], D[:, None], u[s],
-                          out=y[s])
+        for s in chunks: y[s] = conv(u[s], None if uf is None else uf[s])
         return y
 
     @staticmethod
     def backward(ctx, g):
-        u, D, Kf = ctx.saved_tensors
-        L, H = u.shape[-1], u.shape[-2]
-        g = g.contiguous()
-        # no (B, H, L) temporary
-        gD = (g[..., None, :] @ u[..., :, None]).sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
-        Kf = Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
-        chunks, needs_K = _chunks(u), ctx.needs_input_grad[1]
-        # the kernel's gradient from its spectrum, sum over the batch of conj(rfft(u)) rfft(g)
-        if len(chunks) == 1:
-            gf = torch.fft.rfft(g, n=2 * L)
-            gKf = torch.fft.rfft(u, n=2 * L).conj_physical_().mul_(gf).sum(0) if needs_K else None
-            gu = torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
-                               D[:, None], g)
-        else:
-            gu, gKf = torch.empty_like(u), torch.zeros_like(Kf)
-            for s in chunks:
-                gf = torch.fft.rfft(g[s], n=2 * L)
-                if needs_K: gKf += torch.fft.rfft(u[s], n=2 * L).conj_physical_().mul_(gf).sum(0)
-                torch.addcmul(torch.fft.irfft(gf.mul_(Kf), n=2 * L, norm='forward')[..., :L],
-                              D[:, None], g[s], out=gu[s])
-                del gf
-        gK = torch.fft.irfft(gKf, n=2 * L)[..., :L] if needs_K else None
-        return gu, gK, gD
+        Kf, uf = ctx.saved_tensors
+        L, need_u = g.shape[-1], ctx.needs_input_grad[0]
+        g, Kc = g.contiguous(), Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
+        chunks = _chunks(g)
+        gu = torch.empty_like(g) if need_u and len(chunks) > 1 else None
+        gKf = None  # the spectrum of the kernel's gradient: sum over the batch of conj(u^) g^
+        for s in chunks:
+            whole = s.stop - s.start == len(g)  # one chunk: no slices
+            gf = torch.fft.rfft(g if whole else g[s], n=2 * L)
+            if uf is not None:
+                part = (uf if whole else uf[s]).conj_physical().mul_(gf).sum(0)
+                gKf = part if gKf is None else gKf.add_(part)
+            if need_u:
+                x = torch.fft.irfft(gf.mul_(Kc), n=2 * L, norm='forward')[..., :L]
+                if whole: gu = x.contiguous()
+                else: gu[s] = x
+            del gf
+        if gKf is None: return gu, None, None
+        gK = torch.fft.irfft(gKf, n=2 * L)  # (H, 2L): lag j's gradient at j
+        return gu, gK[..., :L], gK[..., 0]
 
 # %% ../nbs/04_s4.ipynb #4bc97701
 def fft_conv_skip(u, K, D):
-    "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps `u`, `rfft(K)`."
+    "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps `rfft(u)`, `rfft(K)`."
     if K.shape[-1] < u.shape[-1]:
         raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
                          f"{u.shape[-1]}")
