@@ -510,39 +510,38 @@ class _FFTConvSkip(_Function):
     @staticmethod
     def forward(ctx, u, K, D):
         L = u.shape[-1]
-        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').add_(D[:, None] / (2 * L))
-        keep = any(ctx.needs_input_grad[1:])  # the kernel's gradient needs u's spectrum: kept
-        uf = u.new_empty(*u.shape[:-1], L + 1, dtype=Kf.dtype) if keep else None
-        ctx.save_for_backward(Kf, uf)
+        Kf = torch.fft.rfft(K, n=2 * L, norm='forward').add_(D.unsqueeze(-1), alpha=1 / (2 * L))
+        keep, kept = any(ctx.needs_input_grad[1:]), []  # the kernel's gradient needs u's spectrum
 
-        def conv(x, xf):  # one chunk; its spectrum is written into xf (kept) if given
-            f = torch.fft.rfft(x, n=2 * L, out=xf)
-            f = f * Kf if keep else f.mul_(Kf)
-            return torch.fft.irfft(f, n=2 * L, norm='forward')[..., :L]
+        def conv(x):  # one chunk
+            f = torch.fft.rfft(x, n=2 * L)
+            if keep: kept.append(f)
+            return torch.fft.irfft(f * Kf if keep else f.mul_(Kf), n=2 * L, norm='forward')[..., :L]
 
-        chunks = _chunks(u)
-        if len(chunks) == 1: return conv(u, uf).contiguous()  # one chunk: no slices, no buffer
-        y = torch.empty_like(u)
-        for s in chunks: y[s] = conv(u[s], None if uf is None else uf[s])
+        chunks, y = _chunks(u), torch.empty_like(u)
+        if len(chunks) == 1: y.copy_(conv(u))  # one chunk: no slices
+        else:
+            for s in chunks: y[s] = conv(u[s])
+        ctx.save_for_backward(Kf, *kept)  # u's spectrum chunk by chunk, as computed
         return y
 
     @staticmethod
     def backward(ctx, g):
-        Kf, uf = ctx.saved_tensors
+        Kf, *uf = ctx.saved_tensors
         L, need_u = g.shape[-1], ctx.needs_input_grad[0]
         g, Kc = g.contiguous(), Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
         chunks = _chunks(g)
-        gu = torch.empty_like(g) if need_u and len(chunks) > 1 else None
+        whole = len(chunks) == 1  # one chunk: no slices
+        gu = torch.empty_like(g) if need_u else None
         gKf = None  # the spectrum of the kernel's gradient: sum over the batch of conj(u^) g^
-        for s in chunks:
-            whole = s.stop - s.start == len(g)  # one chunk: no slices
+        for i, s in enumerate(chunks):
             gf = torch.fft.rfft(g if whole else g[s], n=2 * L)
-            if uf is not None:
-                part = (uf if whole else uf[s]).conj_physical().mul_(gf).sum(0)
+            if uf:
+                part = uf[i].conj_physical().mul_(gf).sum(0)
                 gKf = part if gKf is None else gKf.add_(part)
             if need_u:
                 x = torch.fft.irfft(gf.mul_(Kc), n=2 * L, norm='forward')[..., :L]
-                if whole: gu = x.contiguous()
+                if whole: gu.copy_(x)
                 else: gu[s] = x
             del gf
         if gKf is None: return gu, None, None
