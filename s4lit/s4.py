@@ -550,7 +550,7 @@ class _FFTConvSkip(_Function):
 
 # %% ../nbs/04_s4.ipynb #4bc97701
 def fft_conv_skip(u, K, D):
-    "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps `rfft(u)`, `rfft(K)`."
+    "`fft_conv(u, K) + D u`: `u` (..., H, L), `K` (H, L), `D` (H,); backward keeps their spectra."
     if K.shape[-1] < u.shape[-1]:
         raise ValueError(f"kernel of length {K.shape[-1]} is shorter than the input length "
                          f"{u.shape[-1]}")
