@@ -529,7 +529,8 @@ class _FFTConvSkip(_Function):
     def backward(ctx, g):
         Kf, *uf = ctx.saved_tensors
         L, need_u = g.shape[-1], ctx.needs_input_grad[0]
-        g, Kc = g.contiguous(), Kf.conj_physical()  # (H, L + 1): conjugated once, not per chunk
+        g = g.contiguous()
+        Kc = Kf.conj_physical() if need_u else None  # (H, L + 1): once, not per chunk
         chunks = _chunks(g)
         whole = len(chunks) == 1  # one chunk: no slices
         gu = torch.empty_like(g) if need_u else None
