@@ -662,6 +662,11 @@ def _restore(run:_Run) -> dict:
     "The run continued from its last.pt; returns config.json's record with this resume added."
     cfg, out = run.cfg, run.out
     ck = _load_resumable(out/'last.pt', run.device)
+    # the test at the end scores the best epoch's weights: without them the run could not finish
+    if run.rank == 0 and ck['best'] > -math.inf and not (out/'best.pt').is_file():
+        raise RunError(f"{out/'best.pt'} is missing: it holds the weights of the best validation "
+                       "epoch so far, which the test at the end scores; put it back beside "
+                       "last.pt, or start again with --overwrite")
     try: record = json.loads((out/'config.json').read_text())
     except (OSError, ValueError):
         record = json.loads(ck['config']) if 'config' in ck else asdict(cfg)
