@@ -44,16 +44,16 @@ RUNS = {  # name: s4lit-train options
     # the psmnist-s5 recipe (S5, 4 x 256, P = 96) with twice its schedule: its validation accuracy still climbs at
     # the end of 40 epochs
     'psmnist-s5-long':  dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.01, epochs=80),
-    # the psmnist-s5 recipe regularized: it fits the training set exactly. Twice the dropout; or S5's slower
-    # global learning rate (0.004) with dropout 0.15
+    # the psmnist-s5 recipe regularized (it fits the training set exactly): twice the dropout; or a slower
+    # learning rate (0.004) with dropout 0.15
     'psmnist-s5-drop':  dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.01, dropout=0.2, epochs=40),
     'psmnist-s5-lr':    dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.004, dropout=0.15, epochs=40),
 }
 
 
 # recipes run with other seeds, name: (recipe, seed): the spread of a recipe's result from run to run
-# (the psmnist-s5 recipe: how much of its distance to S4D is noise; scifar-aug: the noise of the sCIFAR recipe
-# that S5's scifar-s5-wide is compared with; published in the results chapter)
+# (the psmnist-s5 recipe: how much of its distance to S4D is noise, published in the results chapter;
+# scifar-aug: the noise of the sCIFAR recipe that S5's scifar-s5-wide is compared with, not yet run to its end)
 SEEDS = {**{f'psmnist-s5-seed{k}': ('psmnist-s5', k) for k in (1, 2)}, 'scifar-aug-seed1': ('scifar-aug', 1)}
 
 
