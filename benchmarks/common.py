@@ -63,13 +63,17 @@ def set_tf32(on:bool):
 
 
 def commit(path) -> str:
-    """The short git commit of the checkout whose top folder is `path`, or 'unknown' (a folder that is not the top of
-    a checkout, e.g. an unpacked archive inside another repository, would otherwise report that repository's)."""
+    """The short git commit of the checkout whose top folder is `path`, with ' (files changed)' when its tracked files
+    differ from that commit (a copy of a working tree whose history lags behind it names an older commit), or
+    'unknown' (a folder that is not the top of a checkout, e.g. an unpacked archive inside another repository, would
+    otherwise report that repository's)."""
     try:
         top = subprocess.run(['git', 'rev-parse', '--show-toplevel'], capture_output=True, text=True, cwd=path)
         if Path(top.stdout.strip() or '/nonexistent').resolve() != Path(path).resolve(): return 'unknown'
         r = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=path)
-        return r.stdout.strip() or 'unknown'
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], capture_output=True,
+                               text=True, cwd=path).stdout.strip()
+        return (r.stdout.strip() or 'unknown') + (' (files changed)' if dirty else '')
     except Exception: return 'unknown'
 
 
