@@ -48,6 +48,10 @@ RUNS = {  # name: s4lit-train options
     # learning rate (0.004) with dropout 0.15
     'psmnist-s5-drop':  dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.01, dropout=0.2, epochs=40),
     'psmnist-s5-lr':    dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.004, dropout=0.15, epochs=40),
+    # S5 at S4D's width (H = 128, P = 96, the scifar-s5 recipe) with the augmented recipe: the split's own effect on
+    # sCIFAR, which scifar-s5-wide (more states than channels, also augmented) cannot show alone (not yet run)
+    'scifar-s5-aug':    dict(task='scifar', model='s5', d_model=128, d_state=96, prenorm=False, epochs=100, batch_size=50,
+                             lr=0.01, weight_decay=0.01, augment=True),
 }
 
 
