@@ -279,7 +279,7 @@ class _DPLRTerms(_Function):
     # The layer's parameters to the Cauchy inputs of one kernel: residues
     # v = [C~, conj P] x [B, P] dt/2
     # (1 + r, 1 + r, H, N/2) and poles w = Lambda dt/2 (expanded to v's shape), with the gradient
-    # written out: a few sums instead of autograd's thirty small steps back to six parameters.
+    # written out: a few sums instead of autograd's twenty small steps back to six parameters.
     @staticmethod
     def forward(ctx, log_Lambda_re, Lambda_im, P, B, C, log_dt):
         Lambda = torch.complex(-torch.exp(log_Lambda_re), Lambda_im)
