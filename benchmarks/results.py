@@ -77,7 +77,7 @@ def _recipes():
 
 
 def options(name):
-    "The run's s4lit-train settings: its entry in RUNS, else its recipe's config (without `out`), seeded."
+    "The run's s4lit-train settings: its entry in RUNS, else its base's (RUNS or a recipe's config, without `out`), seeded."
     if name in RUNS: return RUNS[name]
     base, seed = SEEDS.get(name, (name, None))
     opts = RUNS[base] if base in RUNS else {k: v for k, v in _recipes()[base]['config'].items() if k != 'out'}
@@ -85,9 +85,8 @@ def options(name):
 
 
 def command(name, root):
-    if name in RUNS or SEEDS.get(name, ('',))[0] in RUNS:
-        return ['s4lit-train', *args_of(options(name)), '--out', str(Path(root)/name)]
     recipe, seed = SEEDS.get(name, (name, None))
+    if recipe in RUNS: return ['s4lit-train', *args_of(options(name)), '--out', str(Path(root)/name)]
     return ['s4lit-train', '--recipe', recipe, *([] if seed is None else ['--seed', str(seed)]),
             '--out', str(Path(root)/name), '--no-progress']
 
