@@ -205,11 +205,14 @@ class _NoGraph:
     def save_for_backward(self, *tensors): pass
 
 class _Function(torch.autograd.Function):
-    "`torch.autograd.Function` whose `apply` runs `forward` alone when grad mode is off."
+    "`torch.autograd.Function` whose `apply` runs `forward` alone when there is no graph to record."
     @classmethod
     def apply(cls, *args):
-        # the base class's apply by name: torch.compile cannot trace super() here
-        if torch.is_grad_enabled(): return torch.autograd.Function.apply.__func__(cls, *args)
+        if torch.is_grad_enabled():
+            for a in args:
+                if isinstance(a, torch.Tensor) and a.requires_grad:
+                    # the base class's apply by name: torch.compile cannot trace super() here
+                    return torch.autograd.Function.apply.__func__(cls, *args)
         return cls.forward(_NoGraph(), *args)
 
 # %% ../nbs/02_kernels.ipynb #a7b031bd
