@@ -55,6 +55,12 @@ RUNS = {  # name: s4lit-train options
                               batch_size=50, lr=0.01, weight_decay=0.05, augment=True),
     'scifar-s5-p384-wd': dict(task='scifar', model='s5', d_model=64, d_state=384, prenorm=False, epochs=100,
                               batch_size=50, lr=0.01, weight_decay=0.05, augment=True),
+    # the scifar-s5-wide recipe with one more of the S5 paper's CIFAR settings each: its block-diagonal
+    # initialization (3 blocks of HiPPO-N, here 64 states each), or batch normalization in place of layer norm
+    'scifar-s5-wide-b3': dict(task='scifar', model='s5', d_model=96, d_state=192, layer_args='{"blocks": 3}',
+                              prenorm=False, epochs=100, batch_size=50, lr=0.01, weight_decay=0.01, augment=True),
+    'scifar-s5-wide-bn': dict(task='scifar', model='s5', d_model=96, d_state=192, norm='batch', prenorm=False,
+                              epochs=100, batch_size=50, lr=0.01, weight_decay=0.01, augment=True),
 }
 
 
