@@ -9,7 +9,7 @@
     python benchmarks/results.py stop runs        # as Ctrl-C: each ends its step, saves last.pt, exits
 
 A run is a name below or any recipe shipped with s4lit (`s4lit-train --recipe list`); a recipe runs as
-`s4lit-train --recipe NAME --out <root>/NAME --no-progress`, and a name in SEEDS as its recipe with another --seed.
+`s4lit-train --recipe NAME --out <root>/NAME --no-progress`, and a name in VARIANTS as its base (a recipe or a name below) with the settings it changes.
 
 A run started again resumes from its last checkpoint (`--resume`): a run cut off by a time limit loses at most the
 epoch it was in. <root> is --root (default runs/results). Data comes from $S4LIT_DATA (see s4lit.data).
@@ -48,27 +48,25 @@ RUNS = {  # name: s4lit-train options
     # learning rate (0.004) with dropout 0.15
     'psmnist-s5-drop':  dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.01, dropout=0.2, epochs=40),
     'psmnist-s5-lr':    dict(task='psmnist', model='s5', d_model=256, d_state=96, lr=0.004, dropout=0.15, epochs=40),
-    # the scifar-s5-wide recipe (S5 4 x 96, P = 192, augmented) with the S5 paper's stronger weight decay (0.05 for
-    # 0.01): at the same training accuracy as S4D's scifar-aug it validates two points lower, so it overfits more;
-    # and the same with the budget split further toward the states (H = 64, P = 384: 233,866 parameters)
-    'scifar-s5-wide-wd': dict(task='scifar', model='s5', d_model=96, d_state=192, prenorm=False, epochs=100,
-                              batch_size=50, lr=0.01, weight_decay=0.05, augment=True),
-    'scifar-s5-p384-wd': dict(task='scifar', model='s5', d_model=64, d_state=384, prenorm=False, epochs=100,
-                              batch_size=50, lr=0.01, weight_decay=0.05, augment=True),
-    # the scifar-s5-wide recipe with one more of the S5 paper's CIFAR settings each: its block-diagonal
-    # initialization (3 blocks of HiPPO-N, here 64 states each), or batch normalization in place of layer norm
-    'scifar-s5-wide-b3': dict(task='scifar', model='s5', d_model=96, d_state=192, layer_args='{"blocks": 3}',
-                              prenorm=False, epochs=100, batch_size=50, lr=0.01, weight_decay=0.01, augment=True),
-    'scifar-s5-wide-bn': dict(task='scifar', model='s5', d_model=96, d_state=192, norm='batch', prenorm=False,
-                              epochs=100, batch_size=50, lr=0.01, weight_decay=0.01, augment=True),
 }
 
 
-# runs repeated with other seeds, name: (a recipe or a name in RUNS, seed): the spread of a result from run to run
-# (the psmnist-s5 recipe: how much of its distance to S4D is noise; psmnist-s5-lr: whether its 98.10% on test
-# holds; scifar-aug: the noise of the sCIFAR recipe that S5's scifar-s5-wide is compared with)
-SEEDS = {**{f'psmnist-s5-seed{k}': ('psmnist-s5', k) for k in (1, 2)}, 'scifar-aug-seed1': ('scifar-aug', 1),
-         **{f'psmnist-s5-lr-seed{k}': ('psmnist-s5-lr', k) for k in (1, 2)}}
+# runs that change a base run (a recipe or a name in RUNS) in a few settings, name: (base, changes)
+VARIANTS = {
+    # other seeds, the spread of a result from run to run: the psmnist-s5 recipe (how much of its distance to S4D is
+    # noise), psmnist-s5-lr (whether its 98.10% on test holds), scifar-aug (the noise of the sCIFAR recipe that S5's
+    # scifar-s5-wide is compared with)
+    **{f'psmnist-s5-seed{k}': ('psmnist-s5', dict(seed=k)) for k in (1, 2)},
+    **{f'psmnist-s5-lr-seed{k}': ('psmnist-s5-lr', dict(seed=k)) for k in (1, 2)},
+    'scifar-aug-seed1': ('scifar-aug', dict(seed=1)),
+    # the scifar-s5-wide recipe with the S5 paper's stronger weight decay (it overfits the augmented recipe more than
+    # S4D does), also with the budget split further toward the states (H = 64, P = 384: 233,866 parameters); and with
+    # one more of the S5 paper's CIFAR settings each: block-diagonal HiPPO-N (3 blocks), batch norm
+    'scifar-s5-wide-wd': ('scifar-s5-wide', dict(weight_decay=0.05)),
+    'scifar-s5-p384-wd': ('scifar-s5-wide', dict(d_model=64, d_state=384, weight_decay=0.05)),
+    'scifar-s5-wide-b3': ('scifar-s5-wide', dict(layer_args='{"blocks": 3}')),
+    'scifar-s5-wide-bn': ('scifar-s5-wide', dict(norm='batch')),
+}
 
 
 def args_of(opts):
@@ -86,17 +84,18 @@ def _recipes():
 
 
 def options(name):
-    "The run's s4lit-train settings: its entry in RUNS, else its base's (RUNS or a recipe's config, without `out`), seeded."
+    "The run's s4lit-train settings: its entry in RUNS, else its base's (RUNS or a recipe's config, without `out`), changed."
     if name in RUNS: return RUNS[name]
-    base, seed = SEEDS.get(name, (name, None))
+    base, changes = VARIANTS.get(name, (name, {}))
     opts = RUNS[base] if base in RUNS else {k: v for k, v in _recipes()[base]['config'].items() if k != 'out'}
-    return opts if seed is None else {**opts, 'seed': seed}
+    return {**opts, **changes}
 
 
 def command(name, root):
-    recipe, seed = SEEDS.get(name, (name, None))
-    if recipe in RUNS: return ['s4lit-train', *args_of(options(name)), '--out', str(Path(root)/name)]
-    return ['s4lit-train', '--recipe', recipe, *([] if seed is None else ['--seed', str(seed)]),
+    recipe, changes = VARIANTS.get(name, (name, {}))
+    if recipe in RUNS or set(changes) - {'seed'}:   # a recipe with only another seed runs as the recipe
+        return ['s4lit-train', *args_of(options(name)), '--out', str(Path(root)/name)]
+    return ['s4lit-train', '--recipe', recipe, *(['--seed', str(changes['seed'])] if changes else []),
             '--out', str(Path(root)/name), '--no-progress']
 
 
@@ -128,8 +127,8 @@ def start(names, root):
 
 
 def _known(root):
-    "Runs of RUNS, then the recipes and seeded recipes that have a folder under root."
-    return [*RUNS, *(n for n in [*_recipes(), *SEEDS] if n not in RUNS and (Path(root)/n).exists())]
+    "Runs of RUNS, then the recipes and variants that have a folder under root."
+    return [*RUNS, *(n for n in [*_recipes(), *VARIANTS] if n not in RUNS and (Path(root)/n).exists())]
 
 
 def status(root, names=None):
@@ -185,14 +184,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('action', choices=('start', 'status', 'wait', 'table', 'commands', 'stop'))
     ap.add_argument('runs', nargs='?', default=','.join(RUNS),
-                    help=f"comma-separated, from: {', '.join(RUNS)}, or recipe names")
+                    help=f"comma-separated, from: {', '.join(RUNS)}, the variants or recipe names")
     ap.add_argument('--root', default='runs/results')
     ap.add_argument('--until', type=float, default=0, help='wait: stop waiting after this many seconds (0: never)')
     ap.add_argument('--every', type=float, default=60, help='wait: seconds between status lines')
     a = ap.parse_args()
     names = a.runs.split(',')
-    if bad := [n for n in names if n not in RUNS and n not in SEEDS and n not in _recipes()]:
-        ap.error(f"unknown runs {bad}; known: {', '.join([*RUNS, *SEEDS])} and the recipes "
+    if bad := [n for n in names if n not in RUNS and n not in VARIANTS and n not in _recipes()]:
+        ap.error(f"unknown runs {bad}; known: {', '.join([*RUNS, *VARIANTS])} and the recipes "
                  "(s4lit-train --recipe list)")
     print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
     if a.action == 'start': start(names, a.root)
