@@ -61,12 +61,14 @@ VARIANTS = {
     'scifar-aug-seed1': ('scifar-aug', dict(seed=1)),
     # the scifar-s5-wide recipe with a stronger weight decay, as in the S5 reference code's CIFAR script (the recipe
     # overfits the augmented data more than S4D does), also with the budget split further toward the states (H = 64,
-    # P = 384: 233,866 parameters); and with one more of that script's settings each: block-diagonal HiPPO-N
-    # (3 blocks), batch norm
+    # P = 384: 233,866 parameters)
     'scifar-s5-wide-wd': ('scifar-s5-wide', dict(weight_decay=0.05)),
     'scifar-s5-p384-wd': ('scifar-s5-wide', dict(d_model=64, d_state=384, weight_decay=0.05)),
-    'scifar-s5-wide-b3': ('scifar-s5-wide', dict(layer_args='{"blocks": 3}')),
-    'scifar-s5-wide-bn': ('scifar-s5-wide', dict(norm='batch')),
+    # scifar-s5-wide-wd with that script's other settings that keep the size and the schedule: batch norm and
+    # block-diagonal HiPPO-N (3 blocks), post-norm as the S4D row; then also pre-norm, as the script does
+    'scifar-s5-ref-post': ('scifar-s5-wide', dict(weight_decay=0.05, norm='batch', layer_args='{"blocks": 3}')),
+    'scifar-s5-ref': ('scifar-s5-wide', dict(weight_decay=0.05, norm='batch', layer_args='{"blocks": 3}',
+                                             prenorm=True)),
 }
 
 
