@@ -41,20 +41,22 @@ for s in $steps; do case $s in
       S4LIT_CUDA_EXT=1 python3 -m pip wheel -q --no-build-isolation --no-deps . -w /tmp/w/aot
       python3 -m pip install -q --no-deps --target /tmp/waot /tmp/w/aot/*.whl && ls /tmp/waot/s4lit/_kernels_cuda* && check /tmp/waot' ;;
   results)    # RUNS=name,name (benchmarks/results.py names or recipes), trained side by side, detached; waits up to
-              # UNTIL seconds (default 480), then copies their logs to $OUT/results.tgz. Started again, a run resumes.
+              # UNTIL seconds (default 480), then copies their logs to $OUT/results.tgz, with the checkpoints
+              # (last.pt and best.pt) of the runs not yet finished. Started again, a run resumes.
               [ -n "${MPS:-}" ] && export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps CUDA_MPS_LOG_DIRECTORY=/tmp/mpslog && mkdir -p /tmp/mps /tmp/mpslog \
                 && { pgrep -f nvidia-cuda-mps-control >/dev/null || nvidia-cuda-mps-control -d; }   # MPS=1: one GPU context for all runs
               # under MPS a client killed mid-kernel faults the server and every other client: stop runs with
               # `results.py stop` (Ctrl-C: the step ends, last.pt is saved), never with kill
               # a machine can be new at each call: a run missing under runs/results/ starts from .carry/ckpt/<run>/
-              # (what an earlier call brought back: its results.tgz files and <run>/last.pt) when that is there
+              # when that is there; `tar xzf results.tgz -C .carry/ckpt --strip-components 2` puts an earlier
+              # call's files there (a resume needs both checkpoints: best.pt is what the final test scores)
               for r in ${RUNS//,/ }; do [ ! -d runs/results/$r ] && [ -d .carry/ckpt/$r ] \
                 && mkdir -p runs/results && cp -r .carry/ckpt/$r runs/results/$r && echo "$r: from .carry/ckpt/$r"; done
               run results_start 60 python3 benchmarks/results.py start "${RUNS:?set RUNS}"
               run results_wait $(( ${UNTIL:-480} + 60 )) python3 benchmarks/results.py wait "$RUNS" --until "${UNTIL:-480}" --every 60
-              tar czf "$OUT/results.tgz" runs/results/*/{metrics.jsonl,config.json,command.txt,log.txt} 2>/dev/null
-              for r in ${RUNS//,/ }; do   # the checkpoints of unfinished runs, for the next call
-                [ -f runs/results/$r/last.pt ] && ! grep -q test_acc runs/results/$r/metrics.jsonl 2>/dev/null \
-                  && mkdir -p "$OUT/$r" && cp runs/results/$r/last.pt "$OUT/$r/"; done ;;
+              ckpts=(); for r in ${RUNS//,/ }; do   # the checkpoints of unfinished runs, for the next call
+                grep -q test_acc runs/results/$r/metrics.jsonl 2>/dev/null && continue
+                for f in last.pt best.pt; do [ -f runs/results/$r/$f ] && ckpts+=(runs/results/$r/$f); done; done
+              tar czf "$OUT/results.tgz" runs/results/*/{metrics.jsonl,config.json,command.txt,log.txt} ${ckpts[@]+"${ckpts[@]}"} 2>/dev/null ;;
   alone)      run alone 500 env PYTHONPATH=/tmp/wjit:/tmp/site S4LIT_DOWNLOAD=0 python3 tools/run_alone.py --workers 8 ;;
 esac; done
