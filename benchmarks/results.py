@@ -9,7 +9,8 @@
     python benchmarks/results.py stop runs        # as Ctrl-C: each ends its step, saves last.pt, exits
 
 A run is a name below or any recipe shipped with s4lit (`s4lit-train --recipe list`); a recipe runs as
-`s4lit-train --recipe NAME --out <root>/NAME --no-progress`, and a name in VARIANTS as its base (a recipe or a name below) with the settings it changes.
+`s4lit-train --recipe NAME --out <root>/NAME --no-progress`, and a name in VARIANTS as its base (a recipe or a name
+below) with the settings it changes.
 
 A run started again resumes from its last checkpoint (`--resume`): a run cut off by a time limit loses at most the
 epoch it was in. <root> is --root (default runs/results). Data comes from $S4LIT_DATA (see s4lit.data).
